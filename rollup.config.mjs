@@ -1,0 +1,59 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import resolve from '@rollup/plugin-node-resolve';
+import esbuild from 'rollup-plugin-esbuild';
+
+const require = createRequire(import.meta.url);
+const ortDist = dirname(require.resolve('onnxruntime-web'));
+const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+
+/** onnxruntime's runtime files ship inside dist/, so nothing is fetched from a CDN by default. */
+function copyOrtAssets() {
+  return {
+    name: 'copy-ort-assets',
+    writeBundle() {
+      mkdirSync('dist/ort', { recursive: true });
+      for (const f of ORT_FILES) copyFileSync(join(ortDist, f), join('dist/ort', f));
+    },
+  };
+}
+
+const plugins = () => [
+  resolve({ browser: true, exportConditions: ['browser', 'import', 'default'], preferBuiltins: false }),
+  esbuild({ target: 'es2022', minify: true, legalComments: 'none' }),
+];
+
+// The main-thread entries must never pull in transformers.js/onnxruntime: those live in the worker asset.
+const mainThreadGuard = {
+  name: 'main-thread-guard',
+  resolveId(id, importer) {
+    if (/@huggingface\/(transformers|tokenizers)|onnxruntime/.test(id)) {
+      this.error(`${importer} imports ${id}: heavy dependencies belong in the worker bundle`);
+    }
+    return null;
+  },
+};
+
+export default [
+  {
+    input: 'src/index.ts',
+    output: { file: 'dist/siglip-web.mjs', format: 'es', sourcemap: true },
+    plugins: [mainThreadGuard, ...plugins()],
+  },
+  {
+    input: 'src/global.ts',
+    output: { file: 'dist/siglip-web.js', format: 'iife', name: 'SiglipWeb', sourcemap: true },
+    plugins: [mainThreadGuard, ...plugins()],
+  },
+  {
+    input: 'src/worker/worker-entry.ts',
+    output: { file: 'dist/siglip-web.worker.js', format: 'es', sourcemap: false, inlineDynamicImports: true },
+    plugins: [...plugins(), copyOrtAssets()],
+    onwarn(warning, warn) {
+      // transformers.js' web build references node-only modules behind runtime checks.
+      if (warning.code === 'CIRCULAR_DEPENDENCY' || warning.code === 'EVAL') return;
+      warn(warning);
+    },
+  },
+];

@@ -1,0 +1,18 @@
+import type * as EngineModule from '../worker/worker-entry.js';
+import { SiglipError } from '../errors.js';
+import { defaultWorkerUrl } from './asset-urls.js';
+
+let pending: Promise<typeof EngineModule> | undefined;
+
+/**
+ * The heavy code (transformers.js, tokenizers, onnxruntime) lives only in the worker asset. Main-thread
+ * features that need it (inline mode, processors) import that same file on demand, which keeps the
+ * page's entry small.
+ */
+export function loadEngineModule(url: string = defaultWorkerUrl()): Promise<typeof EngineModule> {
+  pending ??= (import(/* @vite-ignore */ /* webpackIgnore: true */ url) as Promise<typeof EngineModule>).catch((err: unknown) => {
+    pending = undefined;
+    throw SiglipError.wrap('BACKEND_UNAVAILABLE', `Could not load the siglip-web engine module from ${url}`, err);
+  });
+  return pending;
+}

@@ -1,0 +1,34 @@
+import type { Device, DeviceOption, Dtype, DtypeOption, LoadProgress, Score, SiglipInfo } from '../types.js';
+
+/**
+ * An image as it crosses from the caller to the engine. Only structured-clonable forms: the client
+ * turns DOM elements into bitmaps or URLs before they leave the page. Bytes are preferred over
+ * bitmaps because the engine decodes them exactly as PIL does.
+ */
+export type WireImage =
+  | { readonly kind: 'url'; readonly url: string }
+  | { readonly kind: 'blob'; readonly blob: Blob }
+  | { readonly kind: 'bitmap'; readonly bitmap: ImageBitmap }
+  | { readonly kind: 'imagedata'; readonly imageData: ImageData };
+
+export interface EngineLoadOptions {
+  readonly model: string;
+  /** Absolute folder URL the model files are read from (ends with `/`). */
+  readonly modelBaseUrl: string;
+  readonly device: DeviceOption;
+  readonly dtype: DtypeOption;
+  readonly template: string;
+  readonly wasmPaths: string;
+  readonly numThreads?: number;
+}
+
+/** The one interface both the worker-backed client and the inline engine implement (as in WebLLM). */
+export interface EngineApi {
+  load(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo>;
+  classify(images: WireImage[], labels: string[] | null, template: string | null, topk: number | null): Promise<Score[][]>;
+  embedImages(images: WireImage[], normalize: boolean): Promise<Float32Array[]>;
+  embedTexts(texts: string[], template: string | false, normalize: boolean): Promise<Float32Array[]>;
+  dispose(): Promise<void>;
+}
+
+export type { Device, Dtype };

@@ -1,0 +1,184 @@
+/**
+ * Turning whatever the caller has (encoded bytes or an already-decoded browser object) into
+ * PIL-equivalent RGB8. PNG goes through our own decoder because a canvas would premultiply alpha
+ * and colour-manage; other formats use the browser's decoder with EXIF orientation applied and
+ * colour conversion/premultiplication disabled, which is as close to PIL as a browser allows.
+ * Works in windows and workers: every DOM type is feature-tested before use.
+ */
+import { SiglipError } from '../../errors.js';
+import { applyExifOrientation, readJpegOrientationSources } from './exif-orientation.js';
+import { readDeclaredSize, sniffImageFormat, type ImageFormat } from './image-format.js';
+import { decodePng } from './png-decode.js';
+import { MAX_IMAGE_PIXELS, type RgbImage } from './rgb-image.js';
+
+export type EncodedImage = Blob | ArrayBuffer | ArrayBufferView;
+
+/** Already-decoded images the browser can hand us (those that exist in the current realm). */
+export type DecodedImageSource =
+  | ImageBitmap
+  | ImageData
+  | OffscreenCanvas
+  | HTMLCanvasElement
+  | HTMLImageElement
+  | HTMLVideoElement;
+
+function isBlob(value: unknown): value is Blob {
+  return typeof Blob !== 'undefined' && value instanceof Blob;
+}
+
+export function isEncodedImage(value: unknown): value is EncodedImage {
+  return isBlob(value) || value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+}
+
+async function toBytes(input: EncodedImage): Promise<Uint8Array> {
+  if (isBlob(input)) return new Uint8Array(await input.arrayBuffer());
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+}
+
+function checkPixelBudget(width: number, height: number, label: string): void {
+  if (!(width > 0 && height > 0)) {
+    throw new SiglipError('INVALID_INPUT', `${label} has zero size (${width}x${height})`);
+  }
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new SiglipError('INVALID_INPUT', `${label} is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit`);
+  }
+}
+
+/** Drops the alpha byte of RGBA pixels; the RGB values are kept as stored, never composited. */
+export function rgbaToRgb(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): RgbImage {
+  const n = width * height;
+  const out = new Uint8Array(n * 3);
+  for (let i = 0, p = 0, o = 0; i < n; i++, p += 4, o += 3) {
+    out[o] = rgba[p];
+    out[o + 1] = rgba[p + 1];
+    out[o + 2] = rgba[p + 2];
+  }
+  return { data: out, width, height };
+}
+
+type Context2D = OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D;
+
+function make2dCanvas(width: number, height: number, label: string): Context2D {
+  if (typeof OffscreenCanvas !== 'undefined') {
+    const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
+    if (ctx) return ctx;
+  }
+  if (typeof document !== 'undefined') {
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (ctx) return ctx;
+  }
+  throw new SiglipError('IMAGE_DECODE', `cannot read pixels of ${label}: no 2D canvas is available in this environment`);
+}
+
+function readPixels(source: CanvasImageSource, width: number, height: number, label: string): RgbImage {
+  checkPixelBudget(width, height, label);
+  const ctx = make2dCanvas(width, height, label);
+  try {
+    ctx.drawImage(source, 0, 0, width, height);
+    return rgbaToRgb(ctx.getImageData(0, 0, width, height).data, width, height);
+  } catch (err) {
+    // A cross-origin image taints the canvas and getImageData throws a SecurityError.
+    throw SiglipError.wrap('IMAGE_DECODE', `cannot read pixels of ${label}`, err);
+  }
+}
+
+async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: string): Promise<RgbImage> {
+  if (typeof createImageBitmap === 'undefined') {
+    throw new SiglipError('IMAGE_DECODE', `cannot decode ${label} (${format}): this environment has no image decoder for it (only PNG is decoded without createImageBitmap)`);
+  }
+  const declared = readDeclaredSize(bytes, format);
+  if (declared) checkPixelBudget(declared.width, declared.height, label);
+  let bitmap: ImageBitmap;
+  try {
+    const blob = new Blob([bytes.slice()]);
+    bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  } catch (err) {
+    throw SiglipError.wrap('IMAGE_DECODE', `cannot decode ${label} (${format === 'unknown' ? 'unrecognised format' : format}); the data may be corrupt or truncated`, err);
+  }
+  try {
+    let image = readPixels(bitmap, bitmap.width, bitmap.height, label);
+    // Browsers apply EXIF orientation; Pillow also honours an XMP-only orientation, which they ignore.
+    if (format === 'jpeg') {
+      const { exif, xmp } = readJpegOrientationSources(bytes);
+      if (exif === null && xmp !== null) image = applyExifOrientation(image, xmp);
+    }
+    return image;
+  } finally {
+    bitmap.close();
+  }
+}
+
+/**
+ * Decodes encoded image bytes to RGB8 the way `transformers.image_utils.load_image` does
+ * (PIL open, exif_transpose, convert("RGB")). PNG is bit-exact; other formats rely on the
+ * browser's decoder.
+ */
+export async function decodeImageBytes(input: EncodedImage, label = 'image'): Promise<RgbImage> {
+  if (isBlob(input) && /^image\/svg/i.test(input.type)) {
+    throw new SiglipError('IMAGE_DECODE', `${label} is an SVG; vector images are not supported, rasterize it first (e.g. draw it to a canvas and pass the canvas)`);
+  }
+  const bytes = await toBytes(input);
+  if (bytes.length === 0) throw new SiglipError('INVALID_INPUT', `${label} is empty (0 bytes)`);
+  const format = sniffImageFormat(bytes);
+  if (format === 'svg') {
+    throw new SiglipError('IMAGE_DECODE', `${label} is an SVG; vector images are not supported, rasterize it first (e.g. draw it to a canvas and pass the canvas)`);
+  }
+  if (format === 'png') {
+    const { data, width, height } = await decodePng(bytes, { label });
+    return { data, width, height };
+  }
+  return decodeWithBrowser(bytes, format, label);
+}
+
+function sizeOfSource(source: object, label: string): { width: number; height: number; drawable: CanvasImageSource } | ImageData {
+  if (typeof ImageData !== 'undefined' && source instanceof ImageData) return source;
+  if (typeof ImageBitmap !== 'undefined' && source instanceof ImageBitmap) return { width: source.width, height: source.height, drawable: source };
+  if (typeof OffscreenCanvas !== 'undefined' && source instanceof OffscreenCanvas) return { width: source.width, height: source.height, drawable: source };
+  if (typeof HTMLCanvasElement !== 'undefined' && source instanceof HTMLCanvasElement) return { width: source.width, height: source.height, drawable: source };
+  if (typeof HTMLImageElement !== 'undefined' && source instanceof HTMLImageElement) {
+    if (!source.complete || source.naturalWidth === 0) {
+      throw new SiglipError('INVALID_INPUT', `${label}: the <img> has not finished loading or failed to load (await img.decode() first)`);
+    }
+    return { width: source.naturalWidth, height: source.naturalHeight, drawable: source };
+  }
+  if (typeof HTMLVideoElement !== 'undefined' && source instanceof HTMLVideoElement) {
+    if (source.readyState < 2) {
+      throw new SiglipError('INVALID_INPUT', `${label}: the <video> has no current frame yet (wait for 'loadeddata')`);
+    }
+    return { width: source.videoWidth, height: source.videoHeight, drawable: source };
+  }
+  throw new SiglipError('INVALID_INPUT', `${label} is not a supported image source (expected RGB pixels, image bytes, Blob, ImageBitmap, ImageData, canvas, <img> or <video>)`);
+}
+
+/**
+ * RGB8 of an already-decoded source. Note: canvases, <img> and ImageBitmaps created with defaults
+ * hold premultiplied, colour-managed pixels, so transparent areas come back black and colours may
+ * differ slightly from PIL; pass the original file bytes when exact parity matters.
+ */
+export function pixelsFromSource(source: DecodedImageSource, label = 'image'): RgbImage {
+  if (typeof source !== 'object' || source === null) {
+    throw new SiglipError('INVALID_INPUT', `${label} is not a supported image source`);
+  }
+  const s = sizeOfSource(source, label);
+  if ('data' in s) {
+    checkPixelBudget(s.width, s.height, label);
+    return rgbaToRgb(s.data, s.width, s.height);
+  }
+  return readPixels(s.drawable, s.width, s.height, label);
+}
+
+export function isDecodedImageSource(value: unknown): value is DecodedImageSource {
+  if (typeof value !== 'object' || value === null) return false;
+  return (
+    (typeof ImageData !== 'undefined' && value instanceof ImageData) ||
+    (typeof ImageBitmap !== 'undefined' && value instanceof ImageBitmap) ||
+    (typeof OffscreenCanvas !== 'undefined' && value instanceof OffscreenCanvas) ||
+    (typeof HTMLCanvasElement !== 'undefined' && value instanceof HTMLCanvasElement) ||
+    (typeof HTMLImageElement !== 'undefined' && value instanceof HTMLImageElement) ||
+    (typeof HTMLVideoElement !== 'undefined' && value instanceof HTMLVideoElement)
+  );
+}

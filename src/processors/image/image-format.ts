@@ -1,0 +1,97 @@
+/**
+ * Magic-byte sniffing plus cheap header reads of the pixel size, so oversized images are refused
+ * before a browser decoder allocates them.
+ */
+export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp' | 'avif' | 'heic' | 'ico' | 'tiff' | 'svg' | 'unknown';
+
+function at(bytes: Uint8Array, offset: number, text: string): boolean {
+  if (offset + text.length > bytes.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[offset + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+function looksLikeSvg(bytes: Uint8Array): boolean {
+  let head = '';
+  const n = Math.min(bytes.length, 1024);
+  for (let i = 0; i < n; i++) head += String.fromCharCode(bytes[i]);
+  head = head.replace(/^\uFEFF|^\u00EF\u00BB\u00BF/, '').trimStart().toLowerCase();
+  if (head.startsWith('<svg')) return true;
+  return (head.startsWith('<?xml') || head.startsWith('<!--') || head.startsWith('<!doctype')) && head.includes('<svg');
+}
+
+export function sniffImageFormat(bytes: Uint8Array): ImageFormat {
+  if (at(bytes, 0, '\x89PNG\r\n\x1a\n')) return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (at(bytes, 0, 'GIF87a') || at(bytes, 0, 'GIF89a')) return 'gif';
+  if (at(bytes, 0, 'RIFF') && at(bytes, 8, 'WEBP')) return 'webp';
+  if (at(bytes, 0, 'BM')) return 'bmp';
+  if (at(bytes, 4, 'ftyp')) {
+    if (at(bytes, 8, 'avif') || at(bytes, 8, 'avis')) return 'avif';
+    if (at(bytes, 8, 'heic') || at(bytes, 8, 'heix') || at(bytes, 8, 'mif1') || at(bytes, 8, 'msf1')) return 'heic';
+  }
+  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && (bytes[2] === 1 || bytes[2] === 2) && bytes[3] === 0) return 'ico';
+  if (at(bytes, 0, 'II*\x00') || at(bytes, 0, 'MM\x00*')) return 'tiff';
+  if (looksLikeSvg(bytes)) return 'svg';
+  return 'unknown';
+}
+
+function jpegSize(b: Uint8Array): { width: number; height: number } | null {
+  let p = 2;
+  while (p + 4 <= b.length) {
+    if (b[p] !== 0xff) return null;
+    const marker = b[p + 1];
+    if (marker === 0xff) {
+      p++;
+      continue;
+    }
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      p += 2;
+      continue;
+    }
+    const length = (b[p + 2] << 8) | b[p + 3];
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (p + 9 > b.length) return null;
+      return { height: (b[p + 5] << 8) | b[p + 6], width: (b[p + 7] << 8) | b[p + 8] };
+    }
+    if (marker === 0xda || length < 2) return null;
+    p += 2 + length;
+  }
+  return null;
+}
+
+function webpSize(b: Uint8Array): { width: number; height: number } | null {
+  if (at(b, 12, 'VP8X') && b.length >= 30) {
+    return { width: 1 + (b[24] | (b[25] << 8) | (b[26] << 16)), height: 1 + (b[27] | (b[28] << 8) | (b[29] << 16)) };
+  }
+  if (at(b, 12, 'VP8 ') && b.length >= 30) {
+    return { width: (b[26] | (b[27] << 8)) & 0x3fff, height: (b[28] | (b[29] << 8)) & 0x3fff };
+  }
+  if (at(b, 12, 'VP8L') && b.length >= 25) {
+    const bits = b[21] | (b[22] << 8) | (b[23] << 16) | (b[24] << 24);
+    return { width: 1 + (bits & 0x3fff), height: 1 + ((bits >>> 14) & 0x3fff) };
+  }
+  return null;
+}
+
+/** Declared pixel size from the file header when it is cheap to find, else null. */
+export function readDeclaredSize(bytes: Uint8Array, format: ImageFormat): { width: number; height: number } | null {
+  switch (format) {
+    case 'jpeg':
+      return jpegSize(bytes);
+    case 'gif':
+      return bytes.length >= 10 ? { width: bytes[6] | (bytes[7] << 8), height: bytes[8] | (bytes[9] << 8) } : null;
+    case 'webp':
+      return webpSize(bytes);
+    case 'bmp':
+      if (bytes.length < 26) return null;
+      {
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        // OS/2 BITMAPCOREHEADER (12 bytes) stores 16-bit sizes; the others 32-bit, height signed.
+        if (view.getUint32(14, true) === 12) return { width: view.getUint16(18, true), height: view.getUint16(20, true) };
+        return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
+      }
+    default:
+      return null;
+  }
+}
