@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import resolve from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
 
@@ -35,6 +36,25 @@ const mainThreadGuard = {
   },
 };
 
+// The bindings import the SDK through src/bindings/shared/sdk.ts; at runtime that is the sibling
+// dist/siglip-web.mjs, so the SDK (and its import.meta.url-relative worker lookup) exists once per page.
+const SDK_DOOR = fileURLToPath(new URL('./src/bindings/shared/sdk.ts', import.meta.url));
+const sdkAsSibling = {
+  name: 'sdk-as-sibling',
+  async resolveId(id, importer, options) {
+    const resolved = await this.resolve(id, importer, { ...options, skipSelf: true });
+    if (resolved && resolved.id === SDK_DOOR) return { id: './siglip-web.mjs', external: true };
+    return null;
+  },
+};
+
+const binding = (name, framework) => ({
+  input: `src/bindings/${name}/index.ts`,
+  output: { file: `dist/${name}.mjs`, format: 'es', sourcemap: true },
+  external: (id) => id === framework || id.startsWith(`${framework}/`),
+  plugins: [sdkAsSibling, mainThreadGuard, ...plugins()],
+});
+
 export default [
   {
     input: 'src/index.ts',
@@ -46,6 +66,8 @@ export default [
     output: { file: 'dist/siglip-web.js', format: 'iife', name: 'SiglipWeb', sourcemap: true },
     plugins: [mainThreadGuard, ...plugins()],
   },
+  binding('react', 'react'),
+  binding('vue', 'vue'),
   {
     input: 'src/worker/worker-entry.ts',
     output: { file: 'dist/siglip-web.worker.js', format: 'es', sourcemap: false, inlineDynamicImports: true },

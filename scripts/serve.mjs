@@ -2,10 +2,17 @@
 /**
  * Static server for the demo, the examples and the browser tests. Serves the repository root.
  *   /coi/<path>   same file, with COOP/COEP so the page is cross-origin isolated (threaded WASM)
+ *   /csp/<path>   same file, under a strict Content-Security-Policy (no inline script, no eval)
  *   Range requests (the SDK reads logit_scale/logit_bias from model.onnx without downloading it)
+ *   /__fault/<kind>/<path>   same file with an injected fault on full (non-Range) GETs, for cache tests:
+ *     cut-once/<id>/  the first download of each .onnx file under this id stops halfway (socket destroyed)
+ *     html/           .onnx files answer 200 text/html (a login page)
+ *     sha256/         adds ETag: "<sha256 of the file>" (as the Hugging Face hub does for LFS files)
+ *     bad-sha256/     adds an ETag that is a wrong sha256
  * Usage: node scripts/serve.mjs [--port 4173] [--demo]
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,15 +29,36 @@ const TYPES = {
   '.bin': 'application/octet-stream', '.txt': 'text/plain',
 };
 
-export function startServer({ port: p = port, host = '127.0.0.1' } = {}) {
+const cutDone = new Set();
+const sha256Of = new Map();
+
+/** Strips a /__fault/<kind>/ prefix; returns the fault to apply (or null) and the real path. */
+function parseFault(path) {
+  const m = /^\/__fault\/(cut-once\/[\w-]+|html|sha256|bad-sha256)(\/.*)$/.exec(path);
+  return m ? { kind: m[1].split('/')[0], key: m[1], path: m[2] } : { kind: null, key: null, path };
+}
+
+/**
+ * @param {{ port?: number, host?: string, onRequest?: (info: { path: string, range: boolean }) => void }} [options]
+ *   onRequest sees every request (tests count model/runtime downloads with it).
+ */
+export function startServer({ port: p = port, host = '127.0.0.1', onRequest } = {}) {
   const server = createServer((req, res) => {
     let url = new URL(req.url ?? '/', 'http://x');
     let path = decodeURIComponent(url.pathname);
+    onRequest?.({ path, range: req.headers.range !== undefined });
+    const fault = parseFault(path);
+    path = fault.path;
     const headers = { 'Cache-Control': 'no-cache', 'Accept-Ranges': 'bytes', 'Cross-Origin-Resource-Policy': 'same-origin' };
     if (path.startsWith('/coi/')) {
       path = path.slice(4);
       headers['Cross-Origin-Opener-Policy'] = 'same-origin';
       headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+    }
+    if (path.startsWith('/csp/')) {
+      // The strict policy the SDK must work under (tests/CSP): no inline script, no eval, no blob: workers.
+      path = path.slice(4);
+      headers['Content-Security-Policy'] = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'";
     }
     if (path === '/') path = demo ? '/demo/index.html' : '/index.html';
     const file = normalize(join(root, path));
@@ -58,8 +86,26 @@ export function startServer({ port: p = port, host = '127.0.0.1' } = {}) {
       createReadStream(target, { start, end }).pipe(res);
       return;
     }
+    if (fault.kind === 'html' && target.endsWith('.onnx')) {
+      const page = '<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in</body></html>';
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(page) });
+      return res.end(req.method === 'HEAD' ? undefined : page);
+    }
+    if (fault.kind === 'sha256' || fault.kind === 'bad-sha256') {
+      if (!sha256Of.has(target)) sha256Of.set(target, createHash('sha256').update(readFileSync(target)).digest('hex'));
+      headers.ETag = `"${fault.kind === 'sha256' ? sha256Of.get(target) : 'f'.repeat(64)}"`;
+    }
     res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': size });
     if (req.method === 'HEAD') return res.end();
+    const cutKey = `${fault.key}:${path}`;
+    if (fault.kind === 'cut-once' && target.endsWith('.onnx') && !cutDone.has(cutKey)) {
+      cutDone.add(cutKey);
+      // Half the promised bytes, then a dead connection: what a dropped mobile link looks like.
+      const stream = createReadStream(target, { start: 0, end: Math.floor(size / 2) - 1 });
+      stream.on('data', (chunk) => res.write(chunk));
+      stream.on('end', () => setTimeout(() => res.socket?.destroy(), 50));
+      return;
+    }
     createReadStream(target).pipe(res);
   });
   return new Promise((ok) => server.listen(p, host, () => ok(server)));
@@ -68,5 +114,8 @@ export function startServer({ port: p = port, host = '127.0.0.1' } = {}) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await startServer();
   console.log(`siglip-web: serving ${root} at http://127.0.0.1:${port}/${demo ? ' (demo)' : ''}`);
-  if (demo) console.log(`open http://127.0.0.1:${port}/demo/  (cross-origin isolated: http://127.0.0.1:${port}/coi/demo/)`);
+  if (demo) console.log(`open http://127.0.0.1:${port}/coi/demo/  (cross-origin isolated, threaded WASM; plain: http://127.0.0.1:${port}/demo/)`);
+  if (args.includes('--examples')) {
+    for (const name of ['dropin', 'react', 'vue']) console.log(`example ${name}: http://127.0.0.1:${port}/coi/examples/${name}/`);
+  }
 }

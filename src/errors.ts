@@ -35,6 +35,17 @@ export class SiglipError extends Error {
     if (detail !== undefined) this.detail = detail;
   }
 
+  /**
+   * The inline engine lives in a separately loaded bundle with its own copy of this class, so
+   * `instanceof` matches by shape (name + string code) rather than by constructor identity.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'SiglipError' &&
+      typeof (value as { code?: unknown }).code === 'string' && value instanceof Error
+    );
+  }
+
   toJSON(): SerializedSiglipError {
     return { __siglipError: true, code: this.code, message: this.message, ...(this.detail !== undefined ? { detail: this.detail } : {}) };
   }

@@ -18,8 +18,11 @@ export type ImageInput =
   | HTMLVideoElement;
 
 export interface LoadProgress {
-  /** `initiate` → `progress`* → `done` per file, then one `ready` for the whole model. */
-  status: 'initiate' | 'progress' | 'done' | 'ready';
+  /**
+   * `initiate` → `progress`* → `done` per file, then one `ready` for the whole model. `warning`
+   * (see `warning`) reports a cache problem the load worked around, once per kind.
+   */
+  status: 'initiate' | 'progress' | 'done' | 'ready' | 'warning';
   /** File path inside the model folder, e.g. `onnx/vision_model.onnx`; empty for `ready`. */
   file: string;
   /** Bytes of this file received so far. */
@@ -32,7 +35,29 @@ export interface LoadProgress {
   totalBytes: number;
   /** Where the file came from, once known. */
   source?: 'network' | 'cache';
+  /** Set when `status` is `warning`. */
+  warning?: CacheWarning;
 }
+
+/**
+ * Cache problems never fail a load; they are reported once per load through onProgress:
+ *  - CACHE_UNAVAILABLE: IndexedDB cannot be used (private mode, blocked storage) → no caching;
+ *  - CACHE_QUOTA: not enough storage → files that did not fit load from the network next time;
+ *  - CACHE_WRITE_FAILED: another storage error while writing;
+ *  - CACHE_INTEGRITY: a stored file was corrupt (deleted and re-downloaded) or a download did not
+ *    match the server's sha256 (not stored).
+ */
+export type CacheWarningCode = 'CACHE_UNAVAILABLE' | 'CACHE_QUOTA' | 'CACHE_WRITE_FAILED' | 'CACHE_INTEGRITY';
+
+export interface CacheWarning {
+  readonly code: CacheWarningCode;
+  readonly message: string;
+  /** The file concerned, when there is one. */
+  readonly url?: string;
+}
+
+/** Where model files are kept between visits. */
+export type CacheMode = 'indexeddb' | 'none';
 
 export interface SiglipOptions {
   /** Hub id (default `Xenova/siglip-base-patch16-224`) or URL of a model folder (absolute or relative to the page). */
@@ -57,7 +82,25 @@ export interface SiglipOptions {
   numThreads?: number;
   /** Override where the worker script lives (default: next to the SDK script). */
   workerUrl?: string | URL;
+  /** Aborts the load: the returned promise rejects with code ABORTED and the worker is stopped. */
   signal?: AbortSignal;
+  /**
+   * Called when `info.device` changes after load: the worker is restarted transparently after a
+   * crash, and a restart may land on another device (e.g. WASM when the GPU went away).
+   */
+  onDeviceChange?: (info: SiglipInfo) => void;
+  /**
+   * Default `indexeddb`: model files, the onnxruntime binaries and derived model metadata are kept in
+   * IndexedDB, so later visits load from the device and work offline. `none` downloads every time.
+   */
+  cache?: CacheMode;
+  /**
+   * Default false: cached files are checked by size on every load. true also re-hashes them
+   * (sha256, ~1 s per 100 MB in a worker) and re-downloads any that changed on disk.
+   */
+  verifyCache?: boolean;
+  /** Default false: ask the browser to keep this origin's storage under pressure (`navigator.storage.persist()`). */
+  persistCache?: boolean;
 }
 
 export interface SiglipInfo {
@@ -113,4 +156,59 @@ export interface Siglip {
   embedText(text: string, options?: EmbedTextOptions): Promise<Float32Array>;
   embedText(texts: readonly string[], options?: EmbedTextOptions): Promise<Float32Array[]>;
   dispose(): Promise<void>;
+}
+
+/** One cached file, as `cache.list()` reports it. */
+export interface CachedFile {
+  readonly url: string;
+  /** Path inside the model folder, e.g. `onnx/vision_model_quantized.onnx`. */
+  readonly file: string;
+  readonly size: number;
+  /** Weight precision, for ONNX files. */
+  readonly dtype?: Dtype;
+  readonly contentType: string;
+  readonly sha256: string;
+  /** ms since epoch. */
+  readonly storedAt: number;
+}
+
+export interface CachedModel {
+  /** The `model` option it was loaded with (hub id or URL); `onnxruntime-web` for the runtime binaries. */
+  readonly model: string;
+  readonly baseUrl: string;
+  readonly kind: 'model' | 'runtime';
+  readonly files: readonly CachedFile[];
+  /** Bytes of all files. */
+  readonly size: number;
+  /** Precisions that loaded completely from this cache (i.e. `has(model, { dtype })` is true). */
+  readonly dtypes: readonly Dtype[];
+  /** Latest storedAt of its files. */
+  readonly storedAt: number;
+}
+
+export interface CacheUsage {
+  /** Bytes of all cached files (what `clear()` would free). */
+  readonly bytes: number;
+  /** Origin-wide usage and quota from `navigator.storage.estimate()`, when available. */
+  readonly usage?: number;
+  readonly quota?: number;
+  /** Whether the browser agreed to keep this origin's storage (`navigator.storage.persisted()`). */
+  readonly persisted?: boolean;
+}
+
+export interface CacheModelOptions {
+  /** Host used to resolve hub ids, as given to createSiglip (default `https://huggingface.co/`). */
+  remoteHost?: string;
+}
+
+/** Cache management; reads the same IndexedDB database the worker writes. */
+export interface SiglipCache {
+  list(): Promise<CachedModel[]>;
+  usage(): Promise<CacheUsage>;
+  /** True when `model` (in `dtype`, or any dtype) loaded completely from the cache and all its entries are still there. */
+  has(model: string, options?: CacheModelOptions & { dtype?: Dtype }): Promise<boolean>;
+  /** Deletes every file and metadata entry of `model`; resolves to the number of bytes freed. */
+  delete(model: string, options?: CacheModelOptions): Promise<number>;
+  /** Deletes everything siglip-web cached (models and runtime). */
+  clear(): Promise<void>;
 }

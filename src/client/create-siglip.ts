@@ -1,10 +1,13 @@
-import type { EngineApi } from '../engine/engine-api.js';
+import { WEBGPU_RETRY_ON_WASM, type EngineApi, type EngineLoadOptions } from '../engine/engine-api.js';
 import { DEFAULT_MODEL, DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../engine/model-source.js';
 import { SiglipError } from '../errors.js';
 import type { Siglip, SiglipOptions } from '../types.js';
 import { defaultWasmPaths, defaultWorkerUrl, pageBaseHref } from './asset-urls.js';
+import { checkSignal, raceAbort, throwIfAborted } from './abort.js';
+import { EngineSupervisor, type SupervisedEngine } from './engine-supervisor.js';
 import { SiglipClient } from './siglip-client.js';
 import { validateTemplate } from './validate.js';
+import { cacheLoadOptions } from '../cache/cache-options.js';
 import { WorkerEngine } from './worker-engine.js';
 import { loadEngineModule } from './engine-module.js';
 
@@ -30,19 +33,48 @@ export async function createSiglip(options: SiglipOptions = {}): Promise<Siglip>
   if (useWorker && typeof Worker === 'undefined') {
     throw new SiglipError('BACKEND_UNAVAILABLE', 'Web Workers are not available here; pass { worker: false } to run inline');
   }
-  const engine: EngineApi = useWorker ? new WorkerEngine(workerUrl) : await loadInlineEngine(workerUrl);
+  const loadOptions: EngineLoadOptions = {
+    model, modelBaseUrl, device, dtype, template, wasmPaths,
+    ...(options.numThreads !== undefined ? { numThreads: options.numThreads } : {}),
+    ...cacheLoadOptions(options),
+  };
+  const start = (fresh: boolean): Promise<EngineApi> => (useWorker ? Promise.resolve(new WorkerEngine(workerUrl)) : loadInlineEngine(workerUrl, fresh));
+  const signal = checkSignal(options.signal, 'createSiglip');
+  throwIfAborted(signal, 'createSiglip()');
+  const ctx: LoadContext = { start, onProgress: options.onProgress, onDeviceChange: options.onDeviceChange, signal };
   try {
-    const info = await engine.load(
-      { model, modelBaseUrl, device, dtype, template, wasmPaths, ...(options.numThreads !== undefined ? { numThreads: options.numThreads } : {}) },
-      options.onProgress,
-    );
-    return new SiglipClient(engine, info);
+    return await loadOn(await start(false), loadOptions, ctx);
   } catch (err) {
-    await engine.dispose().catch(() => undefined);
-    throw err instanceof SiglipError ? err : SiglipError.wrap('MODEL_LOAD', `Could not load ${model}`, err);
+    if (!(err instanceof SiglipError && err.detail === WEBGPU_RETRY_ON_WASM)) throw err;
+    // WebGPU failed after the probe said yes: retry on WASM in a fresh runtime and say why.
+    return loadOn(await start(true), { ...loadOptions, device: 'wasm', fallbackReason: err.message }, ctx);
   }
 }
 
-async function loadInlineEngine(workerUrl: string): Promise<EngineApi> {
-  return (await loadEngineModule(workerUrl)).createEngine();
+interface LoadContext {
+  readonly start: (fresh: boolean) => Promise<EngineApi>;
+  readonly onProgress: SiglipOptions['onProgress'];
+  readonly onDeviceChange: SiglipOptions['onDeviceChange'];
+  readonly signal: AbortSignal | undefined;
+}
+
+async function loadOn(engine: SupervisedEngine, options: EngineLoadOptions, ctx: LoadContext): Promise<Siglip> {
+  try {
+    const info = await raceAbort(engine.load(options, ctx.onProgress), ctx.signal, 'createSiglip()');
+    // A restarted engine (after a worker crash) reuses the options that worked, e.g. the WASM retry.
+    const supervisor = new EngineSupervisor(() => ctx.start(true), options, engine, info, ctx.onDeviceChange);
+    return new SiglipClient(supervisor);
+  } catch (err) {
+    // An aborted load must not keep a worker busy downloading: stop it rather than wait for it.
+    if (engine.terminate) engine.terminate(new SiglipError('ABORTED', 'createSiglip() was aborted'));
+    else if (ctx.signal?.aborted) void engine.dispose().catch(() => undefined);
+    else await engine.dispose().catch(() => undefined);
+    throw err instanceof SiglipError ? err : SiglipError.wrap('MODEL_LOAD', `Could not load ${options.model}`, err);
+  }
+}
+
+/** `fresh` imports a new module instance: onnxruntime's state from a failed WebGPU start stays behind. */
+async function loadInlineEngine(workerUrl: string, fresh: boolean): Promise<EngineApi> {
+  const url = fresh ? `${workerUrl}${workerUrl.includes('?') ? '&' : '?'}runtime=${Date.now()}` : workerUrl;
+  return (await loadEngineModule(url)).createEngine();
 }

@@ -2,7 +2,7 @@ import type * as EngineModule from '../worker/worker-entry.js';
 import { SiglipError } from '../errors.js';
 import { defaultWorkerUrl } from './asset-urls.js';
 
-let pending: Promise<typeof EngineModule> | undefined;
+const modules = new Map<string, Promise<typeof EngineModule>>();
 
 /**
  * The heavy code (transformers.js, tokenizers, onnxruntime) lives only in the worker asset. Main-thread
@@ -10,9 +10,13 @@ let pending: Promise<typeof EngineModule> | undefined;
  * page's entry small.
  */
 export function loadEngineModule(url: string = defaultWorkerUrl()): Promise<typeof EngineModule> {
-  pending ??= (import(/* @vite-ignore */ /* webpackIgnore: true */ url) as Promise<typeof EngineModule>).catch((err: unknown) => {
-    pending = undefined;
-    throw SiglipError.wrap('BACKEND_UNAVAILABLE', `Could not load the siglip-web engine module from ${url}`, err);
-  });
+  let pending = modules.get(url);
+  if (!pending) {
+    pending = (import(/* @vite-ignore */ /* webpackIgnore: true */ url) as Promise<typeof EngineModule>).catch((err: unknown) => {
+      modules.delete(url);
+      throw SiglipError.wrap('BACKEND_UNAVAILABLE', `Could not load the siglip-web engine module from ${url}`, err);
+    });
+    modules.set(url, pending);
+  }
   return pending;
 }

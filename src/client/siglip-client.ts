@@ -1,4 +1,4 @@
-import type { EngineApi, WireImage } from '../engine/engine-api.js';
+import type { WireImage } from '../engine/engine-api.js';
 import { SiglipError } from '../errors.js';
 import type {
   ClassifyOptions,
@@ -9,17 +9,28 @@ import type {
   Siglip,
   SiglipInfo,
 } from '../types.js';
+import { checkSignal, throwIfAborted } from './abort.js';
+import type { EngineSupervisor } from './engine-supervisor.js';
 import { toWireImage } from './image-input.js';
+import { RequestQueue, type EngineRequest } from './request-queue.js';
 import { validateLabels, validateTemplate, validateTexts, validateTopk } from './validate.js';
 
-/** The object createSiglip() returns: validates on the page, then forwards to the engine. */
+/**
+ * The object createSiglip() returns: validates on the page, turns inputs into transferable form,
+ * then hands them to the request queue (which merges, cancels and survives worker restarts).
+ */
 export class SiglipClient implements Siglip {
   private disposed = false;
+  private readonly queue: RequestQueue;
 
-  constructor(
-    private readonly engine: EngineApi,
-    readonly info: SiglipInfo,
-  ) {}
+  constructor(private readonly supervisor: EngineSupervisor) {
+    this.queue = new RequestQueue(supervisor);
+  }
+
+  /** Reflects the engine currently serving calls (the device can change after a restart). */
+  get info(): SiglipInfo {
+    return this.supervisor.info;
+  }
 
   classify(image: ImageInput, labels: readonly string[], options?: ClassifyOptions): Promise<Score[]>;
   classify(images: readonly ImageInput[], labels: readonly string[], options?: ClassifyOptions): Promise<Score[][]>;
@@ -32,56 +43,94 @@ export class SiglipClient implements Siglip {
   ): Promise<Score[] | Score[][]> {
     this.assertUsable();
     const hasLabels = Array.isArray(labelsOrOptions);
-    const options = (hasLabels ? maybeOptions : (labelsOrOptions as ClassifyOptions | undefined)) ?? {};
+    const options = optionsObject(hasLabels ? maybeOptions : (labelsOrOptions as ClassifyOptions | undefined), 'classify');
     let labels: string[] | null = null;
     if (hasLabels) labels = validateLabels(labelsOrOptions as readonly string[]);
-    else if (labelsOrOptions !== undefined && (typeof labelsOrOptions !== 'object' || labelsOrOptions === null)) {
-      throw new SiglipError('INVALID_INPUT', 'classify(image, labels): labels must be an array of strings');
+    else if (labelsOrOptions !== undefined && (typeof labelsOrOptions !== 'object' || labelsOrOptions === null || Symbol.iterator in labelsOrOptions)) {
+      throw new SiglipError('INVALID_INPUT', `classify(image, labels): labels must be an array of strings, got ${describe(labelsOrOptions)}`);
     } else if (this.info.task === 'zero-shot') {
       throw new SiglipError('INVALID_INPUT', 'classify(image, labels): this zero-shot model needs candidate labels, e.g. ["a cat", "a dog"]');
     }
     const template = options.template === undefined ? null : validateTemplate(options.template);
     const topk = options.topk === undefined ? null : validateTopk(options.topk);
-    const { wire, single } = await this.wireImages(input);
-    const result = await this.engine.classify(wire, labels, template, topk);
-    return single ? (result[0] as Score[]) : result;
+    const signal = checkSignal(options.signal, 'classify');
+    const { images, single } = await this.wireImages(input, signal, 'classify()');
+    const rows = await this.submit({ kind: 'classify', images, labels, template, topk }, signal, 'classify()');
+    return single ? (rows[0] as Score[]) : (rows as Score[][]);
   }
 
   embedImage(image: ImageInput, options?: EmbedImageOptions): Promise<Float32Array>;
   embedImage(images: readonly ImageInput[], options?: EmbedImageOptions): Promise<Float32Array[]>;
-  async embedImage(input: ImageInput | readonly ImageInput[], options: EmbedImageOptions = {}): Promise<Float32Array | Float32Array[]> {
+  async embedImage(input: ImageInput | readonly ImageInput[], maybeOptions?: EmbedImageOptions): Promise<Float32Array | Float32Array[]> {
     this.assertUsable();
-    const { wire, single } = await this.wireImages(input);
-    const result = await this.engine.embedImages(wire, options.normalize ?? true);
-    return single ? (result[0] as Float32Array) : result;
+    const options = optionsObject(maybeOptions, 'embedImage');
+    const signal = checkSignal(options.signal, 'embedImage');
+    const { images, single } = await this.wireImages(input, signal, 'embedImage()');
+    const rows = await this.submit({ kind: 'embedImages', images, normalize: options.normalize ?? true }, signal, 'embedImage()');
+    return single ? (rows[0] as Float32Array) : (rows as Float32Array[]);
   }
 
   embedText(text: string, options?: EmbedTextOptions): Promise<Float32Array>;
   embedText(texts: readonly string[], options?: EmbedTextOptions): Promise<Float32Array[]>;
-  async embedText(input: string | readonly string[], options: EmbedTextOptions = {}): Promise<Float32Array | Float32Array[]> {
+  async embedText(input: string | readonly string[], maybeOptions?: EmbedTextOptions): Promise<Float32Array | Float32Array[]> {
     this.assertUsable();
+    const options = optionsObject(maybeOptions, 'embedText');
     const single = !Array.isArray(input);
     const texts = validateTexts(single ? [input as string] : (input as readonly string[]));
     const template = options.template === undefined || options.template === false ? false : validateTemplate(options.template);
-    const result = await this.engine.embedTexts(texts, template, options.normalize ?? true);
-    return single ? (result[0] as Float32Array) : result;
+    const signal = checkSignal(options.signal, 'embedText');
+    const rows = await this.submit({ kind: 'embedTexts', texts, template, normalize: options.normalize ?? true }, signal, 'embedText()');
+    return single ? (rows[0] as Float32Array) : (rows as Float32Array[]);
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.engine.dispose();
+    // A worker busy with a call nobody will read is stopped, not waited for.
+    const busy = this.queue.busy;
+    this.queue.dispose();
+    await this.supervisor.dispose(busy);
+  }
+
+  /** Engine calls and worker restarts so far; for diagnostics and tests, not part of the API. */
+  get stats(): { readonly engineCalls: number; readonly restarts: number } {
+    return { engineCalls: this.queue.engineCalls, restarts: this.supervisor.restarts };
+  }
+
+  private submit(request: EngineRequest, signal: AbortSignal | undefined, what: string) {
+    this.assertUsable();
+    return this.queue.submit(request, signal, what);
   }
 
   private assertUsable(): void {
     if (this.disposed) throw new SiglipError('DISPOSED', 'This Siglip instance was disposed; call createSiglip() again');
   }
 
-  private async wireImages(input: ImageInput | readonly ImageInput[]): Promise<{ wire: WireImage[]; single: boolean }> {
+  private async wireImages(input: ImageInput | readonly ImageInput[], signal: AbortSignal | undefined, what: string): Promise<{ images: WireImage[]; single: boolean }> {
+    throwIfAborted(signal, what);
     const single = !Array.isArray(input);
     const list = single ? [input as ImageInput] : (input as readonly ImageInput[]);
     if (list.length === 0) throw new SiglipError('INVALID_INPUT', 'No images given: pass an image or a non-empty array of images');
-    const wire = await Promise.all(list.map((img, i) => toWireImage(img, i)));
-    return { wire, single };
+    const images = await Promise.all(list.map((img, i) => toWireImage(img, i)));
+    if (signal?.aborted) {
+      for (const w of images) if (w.kind === 'bitmap') w.bitmap.close();
+      throwIfAborted(signal, what);
+    }
+    return { images, single };
   }
+}
+
+function optionsObject<T extends object>(options: T | undefined, method: string): Partial<T> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new SiglipError('INVALID_INPUT', `${method}(): options must be an object, got ${describe(options)}`);
+  }
+  return options;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value !== 'object') return typeof value;
+  return (value as object).constructor?.name ?? 'object';
 }

@@ -2,41 +2,75 @@ import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { EngineApi, EngineLoadOptions } from '../engine/engine-api.js';
 import { SiglipError } from '../errors.js';
 import type { LoadProgress, SiglipInfo } from '../types.js';
+import type { WorkerApi } from '../worker/expose-engine.js';
+
+function lifeLockName(): string {
+  const id = globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  return `siglip-web-worker:${id}`;
+}
 
 /**
- * EngineApi over a module worker. Rebuilds SiglipErrors thrown in the worker and turns a worker
- * that dies (script 404, CSP refusal, out of memory) into WORKER_CRASHED instead of a hang.
+ * EngineApi over one module worker. Rebuilds SiglipErrors thrown in the worker and turns a worker
+ * that dies (script 404, CSP refusal, terminated, crashed) into WORKER_CRASHED instead of a hang.
+ * One instance is one worker's life: the supervisor replaces it after a crash.
  */
 export class WorkerEngine implements EngineApi {
   private readonly worker: Worker;
-  private readonly remote: Remote<EngineApi>;
-  private readonly crashed: Promise<never>;
-  private crashError?: SiglipError;
+  private readonly remote: Remote<WorkerApi>;
+  private readonly ended: Promise<never>;
+  private endError?: SiglipError;
+  private endWith!: (err: SiglipError) => void;
+  private readonly lockWatch = typeof AbortController !== 'undefined' ? new AbortController() : undefined;
 
-  constructor(workerUrl: string) {
+  constructor(private readonly workerUrl: string) {
     try {
       this.worker = new Worker(workerUrl, { type: 'module', name: 'siglip-web' });
     } catch (err) {
       throw SiglipError.wrap('BACKEND_UNAVAILABLE', `Could not start the siglip-web worker from ${workerUrl}`, err);
     }
-    this.crashed = new Promise<never>((_, reject) => {
-      this.worker.addEventListener('error', (event: ErrorEvent) => {
-        event.preventDefault();
-        this.crashError = new SiglipError(
-          'WORKER_CRASHED',
-          `The siglip-web worker (${workerUrl}) failed: ${event.message || 'it could not be loaded (missing file, CSP worker-src, or out of memory)'}`,
-        );
-        reject(this.crashError);
-      });
+    this.ended = new Promise<never>((_, reject) => {
+      this.endWith = (err) => {
+        if (this.endError) return;
+        this.endError = err;
+        this.lockWatch?.abort();
+        reject(err);
+      };
     });
-    this.crashed.catch(() => undefined);
-    this.remote = wrap<EngineApi>(this.worker);
+    this.ended.catch(() => undefined);
+    this.worker.addEventListener('error', (event: ErrorEvent) => {
+      event.preventDefault();
+      this.crash(event.message || 'it could not be loaded (missing file, CSP worker-src, or out of memory)');
+    });
+    this.worker.addEventListener('messageerror', () => this.crash('a message could not be deserialized'));
+    this.remote = wrap<WorkerApi>(this.worker);
+    void this.watchLife();
+  }
+
+  /** True once the worker is gone (crashed, terminated by us or by the browser). */
+  get dead(): boolean {
+    return this.endError !== undefined;
+  }
+
+  private crash(reason: string): void {
+    this.endWith(new SiglipError('WORKER_CRASHED', `The siglip-web worker (${this.workerUrl}) stopped: ${reason}`));
+    this.worker.terminate();
+  }
+
+  private async watchLife(): Promise<void> {
+    const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+    if (!locks || !this.lockWatch) return;
+    const name = lifeLockName();
+    const held = await Promise.race([this.remote.holdLifeLock(name), this.ended]).catch(() => false);
+    if (!held || this.dead) return;
+    locks
+      .request(name, { signal: this.lockWatch.signal }, () => this.crash('the worker ended unexpectedly (terminated or out of memory)'))
+      .catch(() => undefined);
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.crashError) throw this.crashError;
+    if (this.endError) throw this.endError;
     try {
-      return await Promise.race([fn(), this.crashed]);
+      return await Promise.race([fn(), this.ended]);
     } catch (err) {
       throw SiglipError.isSerialized(err) ? SiglipError.fromSerialized(err) : SiglipError.wrap('INTERNAL', 'siglip-web worker call failed', err);
     }
@@ -58,12 +92,18 @@ export class WorkerEngine implements EngineApi {
     return this.call(() => this.remote.embedTexts(...args));
   }
 
+  /** Stops the worker now; calls in flight reject with `reason` (used for abort and dispose). */
+  terminate(reason: SiglipError): void {
+    this.endWith(reason);
+    this.worker.terminate();
+  }
+
   async dispose(): Promise<void> {
-    if (!this.crashError) {
+    if (!this.endError) {
       // Give the worker a moment to release GPU buffers, but never let a stuck worker block dispose.
       await Promise.race([this.remote.dispose().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
     }
     this.remote[releaseProxy]();
-    this.worker.terminate();
+    this.terminate(new SiglipError('DISPOSED', 'This Siglip instance was disposed'));
   }
 }

@@ -1,4 +1,4 @@
-import type { Device, DeviceOption, Dtype, DtypeOption, LoadProgress, Score, SiglipInfo } from '../types.js';
+import type { CacheMode, Device, DeviceOption, Dtype, DtypeOption, LoadProgress, Score, SiglipInfo } from '../types.js';
 
 /**
  * An image as it crosses from the caller to the engine. Only structured-clonable forms: the client
@@ -20,7 +20,15 @@ export interface EngineLoadOptions {
   readonly template: string;
   readonly wasmPaths: string;
   readonly numThreads?: number;
+  /** Default `indexeddb`. */
+  readonly cache?: CacheMode;
+  readonly verifyCache?: boolean;
+  /** Set when this load is the WASM retry after WebGPU failed in an earlier engine. */
+  readonly fallbackReason?: string;
 }
+
+/** `detail` of the BACKEND_UNAVAILABLE error that asks the caller to retry on WASM in a fresh engine. */
+export const WEBGPU_RETRY_ON_WASM = 'webgpu-retry-on-wasm';
 
 /** The one interface both the worker-backed client and the inline engine implement (as in WebLLM). */
 export interface EngineApi {

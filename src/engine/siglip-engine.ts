@@ -11,6 +11,8 @@ import type { EngineApi, EngineLoadOptions, WireImage } from './engine-api.js';
 import { decodeWireImage } from './decode-wire-image.js';
 import { LabelEmbeddingCache } from './label-embedding-cache.js';
 import { configureRuntime, progressAggregator, routeFor, runtimeFetch } from './transformers-runtime.js';
+import { WEBGPU_RETRY_ON_WASM } from './engine-api.js';
+import { openLoadCache } from '../cache/load-cache.js';
 
 interface OnnxModel {
   (inputs: Record<string, Tensor>): Promise<Record<string, Tensor>>;
@@ -94,6 +96,7 @@ export class SiglipEngine implements EngineApi {
     configureRuntime({ wasmPaths: options.wasmPaths, numThreads: threads });
     const base = options.modelBaseUrl;
     const routeId = routeFor(base);
+    const cache = await openLoadCache(options, onProgress);
 
     const config = await fetchJson<ModelConfig>(`${base}config.json`);
     const architectures = config.architectures ?? ['SiglipModel'];
@@ -105,33 +108,37 @@ export class SiglipEngine implements EngineApi {
 
     const imageProcessor = await SiglipImageProcessor.fromPretrained(base, { fetch: runtimeFetch });
     const textProcessorP = isClassifier ? undefined : SiglipTextProcessor.fromPretrained(base, { fetch: runtimeFetch });
-    const logitP = isClassifier ? undefined : readLogitParams(base, { fetch: runtimeFetch });
+    const logitP = isClassifier ? undefined : cache.logitParams(() => readLogitParams(base, { fetch: runtimeFetch }));
     // Keep the promises from rejecting unobserved while the sessions load.
     for (const p of [textProcessorP, logitP]) p?.catch(() => undefined);
 
     const probe = await probeWebGpu();
     const plan = planDevices(options.device, options.dtype, probe);
-    let fallbackReason = plan.skippedReason;
-    const progress = progressAggregator(onProgress);
+    const fallbackReason = options.fallbackReason ?? plan.skippedReason;
+    const progress = progressAggregator(onProgress, cache.sourceOf);
 
     let sessions: { vision: OnnxModel; text?: OnnxModel; device: Device; dtype: Dtype } | undefined;
     for (const attempt of plan.attempts) {
       try {
-        sessions = { ...(await this.loadSessions(routeId, attempt.device, attempt.dtype, isClassifier, imageProcessor.size, progress)), ...attempt };
+        sessions = { ...(await cache.healing(() => this.loadSessions(routeId, attempt.device, attempt.dtype, isClassifier, imageProcessor.size, progress))), ...attempt };
         break;
       } catch (err) {
+        if (err instanceof SiglipError && err.code !== 'INTERNAL') throw err;
         const message = err instanceof Error ? err.message : String(err);
-        if (attempt === plan.attempts[plan.attempts.length - 1]) {
-          if (err instanceof SiglipError) throw err;
-          const code = attempt.device === 'webgpu' ? 'BACKEND_UNAVAILABLE' : 'MODEL_LOAD';
-          throw new SiglipError(code, `Could not load ${options.model} (${attempt.dtype}) on ${attempt.device}: ${message}`, message);
+        if (attempt.device === 'webgpu' && attempt !== plan.attempts[plan.attempts.length - 1]) {
+          // A failed WebGPU initialisation leaves onnxruntime's WASM runtime unusable in this
+          // realm (it then fails with bare numeric exceptions); the caller retries on WASM in a
+          // fresh worker/module instead of here.
+          throw new SiglipError('BACKEND_UNAVAILABLE', `WebGPU session failed: ${message}`, WEBGPU_RETRY_ON_WASM);
         }
-        fallbackReason = `WebGPU session failed: ${message}`;
+        const code = attempt.device === 'webgpu' ? 'BACKEND_UNAVAILABLE' : 'MODEL_LOAD';
+        throw new SiglipError(code, `Could not load ${options.model} (${attempt.dtype}) on ${attempt.device}: ${message}`, message);
       }
     }
     if (!sessions) throw new SiglipError('INTERNAL', 'no device attempt was made');
 
     const [textProcessor, logit] = await Promise.all([textProcessorP, logitP]);
+    await cache.commit(sessions.dtype, !isClassifier);
     const labels = isClassifier ? id2labelList(config) : undefined;
     const info: SiglipInfo = {
       model: options.model,

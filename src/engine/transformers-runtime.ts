@@ -12,16 +12,51 @@ const routes = new Map<string, string>();
 let configured = false;
 let realFetch: typeof fetch = (...args) => globalThis.fetch(...args);
 
-export interface FetchObserver {
-  (event: { url: string; file: string; source: 'network' | 'cache' }): void;
+/**
+ * A fetch wrapper installed by the cache layer. transformers.js' requests and the engine's own
+ * (JSON files, Range reads) get separate layers: transformers.js reads and writes the cache itself
+ * through `env.customCache`, our own requests read through it.
+ */
+export type FetchLayer = (url: string, init: RequestInit | undefined, next: typeof fetch) => Promise<Response>;
+const passThrough: FetchLayer = (url, init, next) => next(url, init);
+let transformersFetchLayer: FetchLayer = passThrough;
+let engineFetchLayer: FetchLayer = passThrough;
+
+/** The cache as the runtime needs it; keys are real URLs (routed ones are unrouted before the call). */
+export interface RuntimeCache {
+  match(url: string): Promise<Response | undefined>;
+  put(url: string, response: Response): Promise<void>;
+  delete(url: string): Promise<boolean>;
+  /** Network fetch that refuses HTML/truncated bodies and remembers what arrived (for put). */
+  guardedFetch: FetchLayer;
+  /** Cache-first fetch for files transformers.js does not load itself. */
+  cachedFetch: FetchLayer;
 }
 
-/** A fetch wrapper installed by the cache layer; identity by default. */
-export type FetchLayer = (url: string, init: RequestInit | undefined, next: typeof fetch) => Promise<Response>;
-let fetchLayer: FetchLayer = (url, init, next) => next(url, init);
-
-export function setFetchLayer(layer: FetchLayer): void {
-  fetchLayer = layer;
+/**
+ * Plugs `cache` into transformers.js as its custom cache (model files and, via ensureWasmLoaded,
+ * the onnxruntime .wasm/.mjs). `cache === null` loads uncached but keeps `guard` (integrity checks).
+ */
+export function installCache(cache: RuntimeCache | null, guard: FetchLayer): void {
+  const e = env as unknown as { useCustomCache: boolean; customCache: unknown; useWasmCache: boolean; useBrowserCache: boolean };
+  e.useBrowserCache = false;
+  if (cache) {
+    e.useCustomCache = true;
+    e.customCache = {
+      match: (key: string) => cache.match(unroute(key)),
+      put: (key: string, response: Response) => cache.put(unroute(key), response),
+      delete: (key: string) => cache.delete(unroute(key)),
+    };
+    // Defaults to false where `caches` is missing (insecure contexts); ours does not depend on it.
+    e.useWasmCache = true;
+    transformersFetchLayer = cache.guardedFetch;
+    engineFetchLayer = cache.cachedFetch;
+  } else {
+    e.useCustomCache = false;
+    e.customCache = null;
+    transformersFetchLayer = guard;
+    engineFetchLayer = guard;
+  }
 }
 
 /** Real URL for a routed URL (or the URL itself). */
@@ -40,6 +75,26 @@ export interface RuntimeConfig {
   readonly numThreads: number;
 }
 
+/**
+ * With useWasmCache, transformers.js swaps `wasmPaths.mjs` for a blob: URL of the cached script,
+ * which a page with `script-src 'self'` (no blob:) refuses to import, and whose pthread workers
+ * would need `worker-src blob:`. The .wasm binary (the 26 MB that matters) is still handed over
+ * from the cache as `wasmBinary`; only the small .mjs keeps its real, same-origin URL.
+ */
+function cspSafeWasmPaths(mjsUrl: string, wasmUrl: string): { mjs: string; wasm: string } {
+  let mjs = mjsUrl;
+  const paths = { wasm: wasmUrl } as { mjs: string; wasm: string };
+  Object.defineProperty(paths, 'mjs', {
+    enumerable: true,
+    get: () => mjs,
+    set: (value: string) => {
+      if (typeof value === 'string' && value.startsWith('blob:')) URL.revokeObjectURL(value);
+      else mjs = value;
+    },
+  });
+  return paths;
+}
+
 export function configureRuntime(config: RuntimeConfig): void {
   const onnx = env.backends.onnx as {
     wasm?: { wasmPaths?: unknown; numThreads?: number; proxy?: boolean };
@@ -48,10 +103,7 @@ export function configureRuntime(config: RuntimeConfig): void {
   if (onnx.wasm) {
     const base = config.wasmPaths.endsWith('/') ? config.wasmPaths : `${config.wasmPaths}/`;
     // Both files explicitly: transformers.js then fetches them itself (and caches them), never a CDN.
-    onnx.wasm.wasmPaths = {
-      mjs: `${base}ort-wasm-simd-threaded.asyncify.mjs`,
-      wasm: `${base}ort-wasm-simd-threaded.asyncify.wasm`,
-    };
+    onnx.wasm.wasmPaths = cspSafeWasmPaths(`${base}ort-wasm-simd-threaded.asyncify.mjs`, `${base}ort-wasm-simd-threaded.asyncify.wasm`);
     onnx.wasm.numThreads = config.numThreads;
     onnx.wasm.proxy = false;
   }
@@ -63,7 +115,7 @@ export function configureRuntime(config: RuntimeConfig): void {
   env.remotePathTemplate = '{model}/';
   env.useBrowserCache = false;
   realFetch = (env.fetch as typeof fetch | undefined) ?? realFetch;
-  env.fetch = (input: string | URL, init?: RequestInit) => fetchLayer(unroute(String(input)), init, realFetch);
+  env.fetch = (input: string | URL, init?: RequestInit) => transformersFetchLayer(unroute(String(input)), init, realFetch);
 }
 
 /** Registers a model folder and returns the id to give transformers.js' from_pretrained. */
@@ -77,7 +129,7 @@ export function routeFor(baseUrl: string): string {
 /** Fetch through the same layer transformers.js uses (cache, integrity checks). */
 export const runtimeFetch: typeof fetch = (input, init) => {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  return fetchLayer(url, init, realFetch);
+  return engineFetchLayer(url, init, realFetch);
 };
 
 interface TjsProgress {
@@ -87,8 +139,14 @@ interface TjsProgress {
   total?: number;
 }
 
-/** Adapts transformers.js' per-file callbacks to our LoadProgress with running totals. */
-export function progressAggregator(onProgress: ((p: LoadProgress) => void) | undefined): (p: TjsProgress) => void {
+/**
+ * Adapts transformers.js' per-file callbacks to our LoadProgress with running totals. `sourceOf`
+ * tells whether a file (path inside the model folder) came from the cache or the network.
+ */
+export function progressAggregator(
+  onProgress: ((p: LoadProgress) => void) | undefined,
+  sourceOf?: (file: string) => 'network' | 'cache' | undefined,
+): (p: TjsProgress) => void {
   const files = new Map<string, { loaded: number; total: number }>();
   return (p) => {
     if (!onProgress || !p.file) return;
@@ -104,6 +162,7 @@ export function progressAggregator(onProgress: ((p: LoadProgress) => void) | und
       totalLoaded += f.loaded;
       totalBytes += f.total;
     }
-    onProgress({ status: p.status, file: p.file, loaded: entry.loaded, total: entry.total, totalLoaded, totalBytes });
+    const source = sourceOf?.(p.file);
+    onProgress({ status: p.status, file: p.file, loaded: entry.loaded, total: entry.total, totalLoaded, totalBytes, ...(source ? { source } : {}) });
   };
 }

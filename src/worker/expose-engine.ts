@@ -1,6 +1,12 @@
 import { expose, transfer } from 'comlink';
 import type { EngineApi } from '../engine/engine-api.js';
 import { SiglipError } from '../errors.js';
+import { holdLifeLock } from './life-lock.js';
+
+/** What the page sees over comlink: the engine plus the worker's liveness lock. */
+export interface WorkerApi extends EngineApi {
+  holdLifeLock(name: string): Promise<boolean>;
+}
 
 /**
  * comlink rebuilds thrown Errors as plain `Error`s and drops `code`; throwing the serialized form
@@ -32,5 +38,13 @@ function transferEmbeddings(result: unknown): unknown {
 }
 
 export function exposeEngine(engine: EngineApi): void {
-  expose(serializeErrors(engine));
+  const api: WorkerApi = {
+    load: (...a) => engine.load(...a),
+    classify: (...a) => engine.classify(...a),
+    embedImages: (...a) => engine.embedImages(...a),
+    embedTexts: (...a) => engine.embedTexts(...a),
+    dispose: () => engine.dispose(),
+    holdLifeLock,
+  };
+  expose(serializeErrors(api));
 }

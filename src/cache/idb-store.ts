@@ -1,0 +1,48 @@
+import { createStore, delMany, getMany, keys, setMany, clear as clearStore, type UseStore } from 'idb-keyval';
+import { CACHE_DB_NAME, CACHE_STORE_NAME, bodyKey, fileKey, isFileRecord, type FileRecord } from './cache-records.js';
+
+export type { UseStore };
+
+let defaultStore: UseStore | undefined;
+
+/**
+ * The database the worker writes and the page's cache API reads. Its own name (not idb-keyval's
+ * shared `keyval-store`), so clearing it can never touch an app's other data. Functions below take
+ * the store as a parameter, idb-keyval style, so tests and embedders can pass another.
+ */
+export function modelCacheStore(): UseStore {
+  defaultStore ??= createStore(CACHE_DB_NAME, CACHE_STORE_NAME);
+  return defaultStore;
+}
+
+export interface StoredFile {
+  readonly record: FileRecord;
+  readonly body: Blob;
+}
+
+/** Metadata and body of one URL; `partial` when only one half exists (must be removed, never used). */
+export async function readFile(url: string, store: UseStore): Promise<StoredFile | 'missing' | 'partial'> {
+  const [record, body] = await getMany<unknown>([fileKey(url), bodyKey(url)], store);
+  if (record === undefined && body === undefined) return 'missing';
+  if (!isFileRecord(record) || !(body instanceof Blob)) return 'partial';
+  return { record, body };
+}
+
+/** Metadata and body in one transaction: either both are stored or neither. */
+export function writeFile(record: FileRecord, body: Blob, store: UseStore): Promise<void> {
+  return setMany([[fileKey(record.url), record], [bodyKey(record.url), body]], store);
+}
+
+export function deleteFile(url: string, store: UseStore): Promise<void> {
+  return delMany([fileKey(url), bodyKey(url)], store);
+}
+
+export async function allKeys(store: UseStore): Promise<string[]> {
+  return (await keys<IDBValidKey>(store)).filter((k): k is string => typeof k === 'string');
+}
+
+export async function readMany(keysToRead: string[], store: UseStore): Promise<unknown[]> {
+  return keysToRead.length === 0 ? [] : getMany<unknown>(keysToRead, store);
+}
+
+export { delMany as deleteKeys, setMany as writeMany, clearStore };

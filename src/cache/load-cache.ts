@@ -1,0 +1,59 @@
+import type { LoadProgress, Dtype } from '../types.js';
+import { installCache } from '../engine/transformers-runtime.js';
+import { modelCacheStore } from './idb-store.js';
+import { looksLikeCorruptModel, sharedModelFileCache, type ModelFileCache } from './model-file-cache.js';
+
+export interface LoadCacheOptions {
+  readonly model: string;
+  readonly modelBaseUrl: string;
+  readonly wasmPaths: string;
+  readonly cache?: 'indexeddb' | 'none';
+  readonly verifyCache?: boolean;
+}
+
+/** The engine's view of the cache for one load: small, so the load path reads as before. */
+export interface LoadCache {
+  /** Source of a file given by its path inside the model folder. */
+  readonly sourceOf: (file: string) => 'network' | 'cache' | undefined;
+  logitParams<T extends { logitScaleExp: number; logitBias: number; source: string }>(compute: () => Promise<T>): Promise<{ logitScaleExp: number; logitBias: number; source: string }>;
+  /**
+   * Runs `load`; if it fails because cached bytes do not parse as a model, deletes what came from
+   * the cache and runs it once more (from the network).
+   */
+  healing<T>(load: () => Promise<T>): Promise<T>;
+  /** Call after the load succeeded: records that this dtype now loads offline, stops warnings. */
+  commit(dtype: Dtype, needsLogit: boolean): Promise<void>;
+}
+
+function folderOf(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+export async function openLoadCache(options: LoadCacheOptions, onProgress: ((p: LoadProgress) => void) | undefined): Promise<LoadCache> {
+  const cache: ModelFileCache = sharedModelFileCache(modelCacheStore());
+  const base = options.modelBaseUrl;
+  const stopWarnings = cache.onWarning((warning) =>
+    onProgress?.({ status: 'warning', file: warning.url ?? '', loaded: 0, total: 0, totalLoaded: 0, totalBytes: 0, warning }),
+  );
+  cache.registerFolder(base, 'model', options.model);
+  cache.registerFolder(folderOf(options.wasmPaths), 'runtime', 'onnxruntime-web');
+  const enabled = await cache.configure({ enabled: options.cache !== 'none', verify: options.verifyCache === true });
+  installCache(enabled ? cache : null, cache.guardedFetch);
+  return {
+    sourceOf: (file) => cache.sourceOf(base + file),
+    logitParams: (compute) => cache.logitParams(base, compute),
+    healing: async (load) => {
+      try {
+        return await load();
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (!enabled || !looksLikeCorruptModel(message) || !(await cache.purgeServedFromCache(base))) throw err;
+        return load();
+      }
+    },
+    commit: async (dtype, needsLogit) => {
+      await cache.commitModel(base, dtype, needsLogit);
+      stopWarnings();
+    },
+  };
+}
