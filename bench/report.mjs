@@ -49,7 +49,8 @@ export function renderMarkdown(r) {
     L.push('| during case 2 (32 images × 10 labels) | ours (worker) | theirs (main thread) |', '|---|---|---|');
     L.push(`| longest main-thread task | ${ms(C.case5.ours.longestTaskMs)} | ${ms(C.case5.theirs.longestTaskMs)} |`);
     L.push(`| total blocking time per call | ${range(C.case5.ours.totalBlockingTimeMs)} | ${range(C.case5.theirs.totalBlockingTimeMs)} |`);
-    L.push(`| long tasks per call | ${C.case5.ours.longTasks.median} | ${C.case5.theirs.longTasks.median} |`, '');
+    L.push(`| long tasks per call | ${C.case5.ours.longTasks.median} | ${C.case5.theirs.longTasks.median} |`);
+    L.push(`| largest gap of a 10 ms main-thread heartbeat | ${ms(C.case5.ours.maxHeartbeatGapMs)} | ${ms(C.case5.theirs.maxHeartbeatGapMs)} |`, '');
   }
   if (C.memory?.ours && C.memory?.theirs) {
     const w = (m) => (m.workers?.length ? m.workers.map((x) => (x.usedSize !== undefined ? mib(x.usedSize) : x.error)).join(', ') : 'no worker');
@@ -60,7 +61,7 @@ export function renderMarkdown(r) {
     const mu = (m) => (m && typeof m === 'object' ? `${mib(m.bytes)} (${Object.entries(m.byScope).map(([k, v]) => `${k} ${mib(v)}`).join(', ')})` : String(m ?? '–'));
     L.push(`| performance.measureUserAgentSpecificMemory() | ${mu(C.memory.ours.measureUserAgentSpecificMemory)} | ${mu(C.memory.theirs.measureUserAgentSpecificMemory)} |`, '');
   }
-  if (C.threads) L.push(`Threads (ours, case 2): ${r.config.threads} threads ${range(C.threads.twoThreads)} vs 1 thread ${range(C.threads.oneThread)} → ${ratio(C.threads.speedup)} faster with threads.`, '');
+  if (C.threads) L.push(`Threads (ours, case 2): ${r.config.threads} threads ${range(C.threads.twoThreads)} vs 1 thread ${range(C.threads.oneThread)} → ${ratio(C.threads.speedup)} faster with threads. Case 1 (K=1): ${r.config.threads} threads ${range(C.threads.case1K1TwoThreads)} vs 1 thread ${range(C.threads.case1K1OneThread)}.`, '');
   if (C.bundle) {
     L.push('| file | raw | gzip -9 | brotli |', '|---|---|---|---|');
     for (const [f, s] of Object.entries(C.bundle)) L.push(`| dist/${f} | ${kb(s.raw)} | ${kb(s.gzip)} | ${s.brotli ? kb(s.brotli) : '–'} |`);

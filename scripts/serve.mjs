@@ -40,13 +40,13 @@ function parseFault(path) {
 
 /**
  * @param {{ port?: number, host?: string, onRequest?: (info: { path: string, range: boolean }) => void }} [options]
- *   onRequest sees every request (tests count model/runtime downloads with it).
+ *   onRequest sees every request ({ path, method, range }) (tests count model/runtime downloads with it).
  */
 export function startServer({ port: p = port, host = '127.0.0.1', onRequest } = {}) {
   const server = createServer((req, res) => {
     let url = new URL(req.url ?? '/', 'http://x');
     let path = decodeURIComponent(url.pathname);
-    onRequest?.({ path, range: req.headers.range !== undefined });
+    onRequest?.({ path, method: req.method, range: req.headers.range !== undefined });
     const fault = parseFault(path);
     path = fault.path;
     const headers = { 'Cache-Control': 'no-cache', 'Accept-Ranges': 'bytes', 'Cross-Origin-Resource-Policy': 'same-origin' };

@@ -1,5 +1,5 @@
 import type { LoadProgress, Dtype } from '../types.js';
-import { installCache } from '../engine/transformers-runtime.js';
+import { installCache, provideWasmBinary } from '../engine/transformers-runtime.js';
 import { modelCacheStore } from './idb-store.js';
 import { looksLikeCorruptModel, sharedModelFileCache, type ModelFileCache } from './model-file-cache.js';
 
@@ -17,7 +17,7 @@ export interface LoadCache {
   readonly sourceOf: (file: string) => 'network' | 'cache' | undefined;
   logitParams<T extends { logitScaleExp: number; logitBias: number; source: string }>(compute: () => Promise<T>): Promise<{ logitScaleExp: number; logitBias: number; source: string }>;
   /**
-   * Runs `load`; if it fails because cached bytes do not parse as a model, deletes what came from
+   * Runs `load` once the onnxruntime binary is in place; if it fails because cached bytes do not parse as a model, deletes what came from
    * the cache and runs it once more (from the network).
    */
   healing<T>(load: () => Promise<T>): Promise<T>;
@@ -39,10 +39,13 @@ export async function openLoadCache(options: LoadCacheOptions, onProgress: ((p: 
   cache.registerFolder(folderOf(options.wasmPaths), 'runtime', 'onnxruntime-web');
   const enabled = await cache.configure({ enabled: options.cache !== 'none', verify: options.verifyCache === true });
   installCache(enabled ? cache : null, cache.guardedFetch);
+  // In parallel with the JSON files; sessions wait for it (healing) so onnxruntime never fetches it itself.
+  const wasmReady = provideWasmBinary();
   return {
     sourceOf: (file) => cache.sourceOf(base + file),
     logitParams: (compute) => cache.logitParams(base, compute),
     healing: async (load) => {
+      await wasmReady;
       try {
         return await load();
       } catch (err) {

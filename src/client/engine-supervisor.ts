@@ -23,7 +23,7 @@ export class EngineSupervisor {
 
   constructor(
     private readonly create: () => Promise<SupervisedEngine>,
-    private readonly loadOptions: EngineLoadOptions,
+    private loadOptions: EngineLoadOptions,
     first: SupervisedEngine,
     info: SiglipInfo,
     private readonly onInfoChange?: (info: SiglipInfo, previous: SiglipInfo) => void,
@@ -66,6 +66,15 @@ export class EngineSupervisor {
     this.current = info;
     if (info.device !== previous.device) this.onInfoChange?.(info, previous);
     return engine;
+  }
+
+  /** The current engine's WebGPU device is gone: the next acquire() reloads on WASM, saying why. */
+  fallBackToWasm(reason: string): void {
+    if (this.loadOptions.device === 'wasm') return;
+    this.loadOptions = { ...this.loadOptions, device: 'wasm', fallbackReason: reason };
+    const engine = this.engine;
+    this.engine = undefined;
+    if (engine) void (engine.terminate ? Promise.resolve(engine.terminate(new SiglipError('BACKEND_UNAVAILABLE', reason))) : engine.dispose()).catch(() => undefined);
   }
 
   /**

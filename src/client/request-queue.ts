@@ -1,4 +1,4 @@
-import type { WireImage } from '../engine/engine-api.js';
+import { WEBGPU_RETRY_ON_WASM, type WireImage } from '../engine/engine-api.js';
 import { SiglipError } from '../errors.js';
 import type { Score } from '../types.js';
 import { abortedError } from './abort.js';
@@ -201,7 +201,12 @@ export class RequestQueue {
     const live = batch.filter((j) => !j.settled);
     const retry: Job[] = [];
     for (const job of live) {
-      if (error.code === 'WORKER_CRASHED' && job.crashRetries < MAX_CRASH_RETRIES) {
+      if (error.detail === WEBGPU_RETRY_ON_WASM && job.crashRetries < MAX_CRASH_RETRIES) {
+        // The GPU went away under us: the supervisor reloads on WASM and the call runs there.
+        this.supervisor.fallBackToWasm(error.message);
+        job.crashRetries++;
+        retry.push(job);
+      } else if (error.code === 'WORKER_CRASHED' && job.crashRetries < MAX_CRASH_RETRIES) {
         job.crashRetries++;
         retry.push(job);
       } else if (batch.length > 1 && PER_ITEM_CODES.has(error.code)) {

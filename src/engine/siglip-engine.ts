@@ -1,4 +1,4 @@
-import { AutoModel, SiglipTextModel, SiglipVisionModel, Tensor } from '@huggingface/transformers';
+import { AutoModel, SiglipTextModel, SiglipVisionModel, Tensor, env } from '@huggingface/transformers';
 import { planDevices, chooseThreadCount } from '../backend/device-plan.js';
 import { probeWebGpu } from '../backend/webgpu-probe.js';
 import { SiglipError } from '../errors.js';
@@ -82,6 +82,7 @@ export class SiglipEngine implements EngineApi {
   private loading?: Promise<SiglipInfo>;
   private readonly labelCache = new LabelEmbeddingCache();
   private disposed = false;
+  private deviceLost: string | undefined;
 
   load(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo> {
     if (this.disposed) return Promise.reject(new SiglipError('DISPOSED', 'This Siglip instance was disposed'));
@@ -151,6 +152,7 @@ export class SiglipEngine implements EngineApi {
       imageSize: imageProcessor.size,
       worker: isWebWorker(),
     };
+    if (sessions.device === 'webgpu') this.watchWebGpuDevice();
     this.loaded = {
       info,
       imageProcessor,
@@ -299,11 +301,27 @@ export class SiglipEngine implements EngineApi {
   }
 
   private async run(model: OnnxModel, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    this.throwIfDeviceLost();
     try {
       return await model(inputs);
     } catch (err) {
+      this.throwIfDeviceLost();
       throw SiglipError.wrap('INFERENCE', 'Inference failed', err);
     }
+  }
+
+  /** After a GPU reset the WebGPU sessions are dead for good; the client reloads on WASM. */
+  private throwIfDeviceLost(): void {
+    if (this.deviceLost !== undefined) {
+      throw new SiglipError('BACKEND_UNAVAILABLE', `The WebGPU device was lost (${this.deviceLost}); continuing on WASM`, WEBGPU_RETRY_ON_WASM);
+    }
+  }
+
+  private watchWebGpuDevice(): void {
+    const device = webGpuDevice();
+    device?.lost.then((info) => {
+      if (!this.disposed) this.deviceLost = info.message ? `${info.reason}: ${info.message}` : String(info.reason);
+    });
   }
 
   async dispose(): Promise<void> {
@@ -321,6 +339,25 @@ function id2labelList(config: ModelConfig): string[] {
   const ids = Object.keys(map).map(Number).filter(Number.isInteger).sort((a, b) => a - b);
   if (!ids.length) throw new SiglipError('MODEL_LOAD', 'A SiglipForImageClassification config.json must have id2label');
   return ids.map((i) => map[String(i)] as string);
+}
+
+interface LosableDevice {
+  readonly lost: Promise<{ reason: string; message: string }>;
+  destroy(): void;
+}
+
+/** onnxruntime-web publishes the GPUDevice it created on its env once the WebGPU EP is initialised. */
+function webGpuDevice(): LosableDevice | undefined {
+  const onnx = env.backends.onnx as { webgpu?: { device?: LosableDevice } };
+  const device = onnx.webgpu?.device;
+  return device && typeof device === 'object' && 'lost' in device ? device : undefined;
+}
+
+/** Test hook: simulates a GPU reset by destroying the device onnxruntime uses. */
+export function loseWebGpuDeviceForTesting(): boolean {
+  const device = webGpuDevice();
+  device?.destroy();
+  return device !== undefined;
 }
 
 export function createEngine(): EngineApi {

@@ -34,11 +34,11 @@ export interface RuntimeCache {
 }
 
 /**
- * Plugs `cache` into transformers.js as its custom cache (model files and, via ensureWasmLoaded,
- * the onnxruntime .wasm/.mjs). `cache === null` loads uncached but keeps `guard` (integrity checks).
+ * Plugs `cache` into transformers.js as its custom cache (model files) and under our own fetches
+ * (JSON files, the onnxruntime .wasm). `cache === null` loads uncached but keeps `guard` (integrity checks).
  */
 export function installCache(cache: RuntimeCache | null, guard: FetchLayer): void {
-  const e = env as unknown as { useCustomCache: boolean; customCache: unknown; useWasmCache: boolean; useBrowserCache: boolean };
+  const e = env as unknown as { useCustomCache: boolean; customCache: unknown; useBrowserCache: boolean };
   e.useBrowserCache = false;
   if (cache) {
     e.useCustomCache = true;
@@ -47,8 +47,6 @@ export function installCache(cache: RuntimeCache | null, guard: FetchLayer): voi
       put: (key: string, response: Response) => cache.put(unroute(key), response),
       delete: (key: string) => cache.delete(unroute(key)),
     };
-    // Defaults to false where `caches` is missing (insecure contexts); ours does not depend on it.
-    e.useWasmCache = true;
     transformersFetchLayer = cache.guardedFetch;
     engineFetchLayer = cache.cachedFetch;
   } else {
@@ -76,23 +74,27 @@ export interface RuntimeConfig {
 }
 
 /**
- * With useWasmCache, transformers.js swaps `wasmPaths.mjs` for a blob: URL of the cached script,
- * which a page with `script-src 'self'` (no blob:) refuses to import, and whose pthread workers
- * would need `worker-src blob:`. The .wasm binary (the 26 MB that matters) is still handed over
- * from the cache as `wasmBinary`; only the small .mjs keeps its real, same-origin URL.
+ * The onnxruntime build bundled in this file embeds its Emscripten factory (the .mjs). ORT uses the
+ * embedded one when `wasmPaths` names only the .wasm, so nothing is imported from a URL: no blob:
+ * URL (a page with `script-src 'self'` works; pthread workers start from this same-origin script)
+ * and no request for the .mjs on later visits. The .wasm itself is handed over from our cache as
+ * `wasmBinary` (provideWasmBinary), so transformers.js' ensureWasmLoaded (which needs both paths)
+ * stays out of the way.
  */
-function cspSafeWasmPaths(mjsUrl: string, wasmUrl: string): { mjs: string; wasm: string } {
-  let mjs = mjsUrl;
-  const paths = { wasm: wasmUrl } as { mjs: string; wasm: string };
-  Object.defineProperty(paths, 'mjs', {
-    enumerable: true,
-    get: () => mjs,
-    set: (value: string) => {
-      if (typeof value === 'string' && value.startsWith('blob:')) URL.revokeObjectURL(value);
-      else mjs = value;
-    },
-  });
-  return paths;
+let wasmUrl: string | undefined;
+
+/** Loads the onnxruntime .wasm through the engine's fetch layer (cache first) before the first session. */
+export async function provideWasmBinary(): Promise<void> {
+  const wasm = (env.backends.onnx as { wasm?: { wasmBinary?: unknown } }).wasm;
+  if (!wasm || wasm.wasmBinary !== undefined || wasmUrl === undefined) return;
+  let response: Response;
+  try {
+    response = await engineFetchLayer(wasmUrl, undefined, realFetch);
+  } catch {
+    return; // onnxruntime fetches it itself and reports the failure in its own words.
+  }
+  if (!response.ok) return;
+  wasm.wasmBinary = new Uint8Array(await response.arrayBuffer());
 }
 
 export function configureRuntime(config: RuntimeConfig): void {
@@ -102,8 +104,9 @@ export function configureRuntime(config: RuntimeConfig): void {
   };
   if (onnx.wasm) {
     const base = config.wasmPaths.endsWith('/') ? config.wasmPaths : `${config.wasmPaths}/`;
-    // Both files explicitly: transformers.js then fetches them itself (and caches them), never a CDN.
-    onnx.wasm.wasmPaths = cspSafeWasmPaths(`${base}ort-wasm-simd-threaded.asyncify.mjs`, `${base}ort-wasm-simd-threaded.asyncify.wasm`);
+    // Explicit .wasm URL: never a CDN. See provideWasmBinary for why there is no .mjs.
+    wasmUrl = `${base}ort-wasm-simd-threaded.asyncify.wasm`;
+    onnx.wasm.wasmPaths = { wasm: wasmUrl };
     onnx.wasm.numThreads = config.numThreads;
     onnx.wasm.proxy = false;
   }

@@ -4,6 +4,7 @@
  * exports, so inline mode and worker mode run the very same code.
  */
 import { createEngine } from '../engine/siglip-engine.js';
+export { loseWebGpuDeviceForTesting } from '../engine/siglip-engine.js';
 import { exposeEngine } from './expose-engine.js';
 
 export { createEngine };

@@ -97,3 +97,37 @@ test.describe('software WebGPU adapter (no shader-f16) @webgpu', () => {
     expect(r.message).toMatch(/shader-f16/);
   });
 });
+
+test.describe('WebGPU device lost @webgpu', () => {
+  test('a lost device moves the instance to WASM, the call still succeeds and says why @webgpu', async ({ page }) => {
+    await page.goto('/test/browser/pages/harness.html');
+    await page.waitForFunction(() => (window as unknown as { harnessReady?: boolean }).harnessReady === true);
+    const r = await page.evaluate(async () => {
+      const { SiglipWeb, harness } = window as unknown as Harness;
+      const changes: string[] = [];
+      const s = await SiglipWeb.createSiglip({
+        model: harness.fixture('siglip-shapes/'),
+        worker: false,
+        onDeviceChange: (info: { device: string }) => changes.push(info.device),
+      });
+      const labels = ['a red circle', 'a blue square', 'a green triangle'];
+      const img = harness.fixture('reference/images/shape_red_circle_224.png');
+      const before = { device: s.info.device, scores: await s.classify(img, labels) };
+      // The inline engine is this very module instance: destroy the GPUDevice onnxruntime uses.
+      const engineModule = await import(new URL('../../../dist/siglip-web.worker.js', location.href).href);
+      const destroyed = engineModule.loseWebGpuDeviceForTesting();
+      await new Promise((r) => setTimeout(r, 100));
+      const after = await s.classify(img, labels);
+      const info = { ...s.info };
+      await s.dispose();
+      return { before, destroyed, after, info, changes };
+    });
+    expect(r.before.device).toBe('webgpu');
+    expect(r.destroyed).toBe(true);
+    expect(r.info.device).toBe('wasm');
+    expect(String(r.info.fallbackReason)).toMatch(/lost/);
+    expect(r.changes).toEqual(['wasm']);
+    expect(r.after.map((s) => s.label)).toEqual(r.before.scores.map((s) => s.label));
+    r.after.forEach((s, i) => expect(Math.abs(s.score - r.before.scores[i]!.score)).toBeLessThan(1e-4));
+  });
+});
