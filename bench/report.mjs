@@ -71,13 +71,20 @@ export function renderMarkdown(r) {
   L.push('## Targets', '', '| target | measured | status |', '|---|---|---|');
   const c1 = C.case1?.K1;
   if (c1) {
-    for (const k of ['K1', 'K10', 'K50']) {
+    // The bare passes were taken in the same iterations as each K block: compare block by block.
+    const n = r.config.runs;
+    const med = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+    ['K1', 'K10', 'K50'].forEach((k, i) => {
       const c = C.case1[k];
-      L.push(`| case 1 (${k.slice(1)} labels) ≤ 1.1× bare vision session.run | ${ratio(c.vsBareRun)} (vs image-feature-extraction pipeline: ${ratio(c.vsBarePipeline)}) | ${ok(c.vsBareRun <= 1.1)}${c.vsBarePipeline <= 1.1 && c.vsBareRun > 1.1 ? ' (met vs the pipeline)' : ''} |`);
-    }
+      const bare = C.bareVision.sessionRun.samples.slice(i * n, i * n + n);
+      const pipe = C.bareVision.imageFeatureExtractionPipeline.samples.slice(i * n, i * n + n);
+      const x = c.ours.median / med(bare);
+      const paired = med(c.ours.samples.map((o, j) => o / bare[j]));
+      L.push(`| case 1 (${k.slice(1)} labels) ≤ 1.1× bare vision session.run (same iterations) | ${ratio(x)} (paired median ${ratio(paired)}; ours ${ms(c.ours.median)} vs bare run ${ms(med(bare))}, bare pipeline ${ms(med(pipe))}) | ${ok(x <= 1.1)} |`);
+    });
   }
   if (C.case2) L.push(`| case 2 no regression vs transformers.js (theirs/ours ≥ 1.0) | ${ratio(1 / C.case2.ratio)} | ${ok(1 / C.case2.ratio >= 1.0)} |`);
-  if (C.case5) L.push(`| case 5 longest main-thread task < 50 ms (ours) | ${ms(C.case5.ours.longestTaskMs)} | ${ok(C.case5.ours.longestTaskMs < 50)} |`);
+  if (C.case5) L.push(`| case 5 longest main-thread task < 50 ms (ours, shared page) | ${ms(C.case5.ours.longestTaskMs)}${C.case5alone?.ours ? `; ours alone in its page: ${ms(C.case5alone.ours.longest)} (heartbeat gap ${ms(C.case5alone.ours.maxHeartbeatGap)})` : ''} | ${ok((C.case5alone?.ours?.longest ?? C.case5.ours.longestTaskMs) < 50)}${C.case5alone?.ours ? ' (alone)' : ''} |`);
   if (C.load) {
     const x = C.load.ours.warm.median / C.load.theirs.warm.median;
     L.push(`| warm load ≤ 1.1× transformers.js warm load | ${ratio(x)} | ${ok(x <= 1.1)} |`);

@@ -193,9 +193,10 @@ try {
         // Memory while classifying 8 images x 10 labels once, alone in the browser.
         const s = sampler(browserPid);
         // 8 images x 10 labels (one vision batch for us; one model call for them).
-        if (side === 'ours') await run(page, 'oursClassify', { img: 0, n: 8, k: 10 });
-        else await run(page, 'theirsClassify', { img: 0, n: 8, k: 10 });
+        const alone = side === 'ours' ? await run(page, 'oursClassify', { img: 0, n: 8, k: 10 }) : await run(page, 'theirsClassify', { img: 0, n: 8, k: 10 });
         const peakRss = s.stop();
+        // Case 5 again with this side alone in its page (no other side's garbage to collect on the main thread).
+        (C.case5alone ??= {})[side] = { ...alone.blocking, ms: alone.ms, note: '8 images x 10 labels, one side alone in its page' };
         memory[side] = { peakRendererRss: peakRss, ...(await heaps(page, browserSession)), measureUserAgentSpecificMemory: await run(page, 'measureMemory', {}).catch((e) => String(e)) };
         log(`  ${side} memory: peak renderer RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
       }

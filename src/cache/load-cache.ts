@@ -1,3 +1,4 @@
+import { SiglipError } from '../errors.js';
 import type { LoadProgress, Dtype } from '../types.js';
 import { installCache, provideWasmBinary } from '../engine/transformers-runtime.js';
 import { modelCacheStore } from './idb-store.js';
@@ -17,8 +18,8 @@ export interface LoadCache {
   readonly sourceOf: (file: string) => 'network' | 'cache' | undefined;
   logitParams<T extends { logitScaleExp: number; logitBias: number; source: string }>(compute: () => Promise<T>): Promise<{ logitScaleExp: number; logitBias: number; source: string }>;
   /**
-   * Runs `load` once the onnxruntime binary is in place; if it fails because cached bytes do not parse as a model, deletes what came from
-   * the cache and runs it once more (from the network).
+   * Runs `load` once the onnxruntime binary is in place. If cached bytes do not parse as a model,
+   * deletes what came from the cache and fails with MODEL_LOAD saying so (see below why not retry).
    */
   healing<T>(load: () => Promise<T>): Promise<T>;
   /** Call after the load succeeded: records that this dtype now loads offline, stops warnings. */
@@ -51,7 +52,9 @@ export async function openLoadCache(options: LoadCacheOptions, onProgress: ((p: 
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         if (!enabled || !looksLikeCorruptModel(message) || !(await cache.purgeServedFromCache(base))) throw err;
-        return load();
+        // Retrying here cannot work: transformers.js chains all session creations of a realm on one
+        // promise, so after this rejection every later session in this worker fails the same way.
+        throw new SiglipError('MODEL_LOAD', `${message} The cached copy of ${options.model} was corrupt and has been deleted: loading again downloads it (verifyCache: true catches this before loading).`, message);
       }
     },
     commit: async (dtype, needsLogit) => {

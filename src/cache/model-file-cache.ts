@@ -346,7 +346,7 @@ export class ModelFileCache {
       this.stored.delete(url);
       await deleteFile(url, this.store).catch(() => undefined);
     }
-    if (served.length) this.warn('CACHE_INTEGRITY', `Cached files of ${baseUrl} did not load as a model; deleted and downloaded again`);
+    if (served.length) this.warn('CACHE_INTEGRITY', `Cached files of ${baseUrl} did not load as a model; deleted, the next load downloads them again`);
     return served.length > 0;
   }
 
@@ -364,7 +364,7 @@ export class ModelFileCache {
   }
 }
 
-/** Healing retry: load errors that mean "these bytes are not a valid model" (not GPU or network trouble). */
+/** Load errors that mean "these bytes are not a valid model" (not GPU or network trouble). */
 export function looksLikeCorruptModel(message: string): boolean {
   return /protobuf parsing failed|invalid protobuf|ModelProto|model.*(truncated|corrupt)/i.test(message);
 }

@@ -12,7 +12,7 @@ export function expectsNonHtml(url: string): boolean {
   return NON_HTML_FILE.test(path);
 }
 
-const HTML_START = /^\s*<(!doctype\s+html|html|head|body|!--|title|meta|script)\b/i;
+const HTML_START = /^\s*<(?:!--|(?:!doctype\s+html|html|head|body|title|meta|script)\b)/i;
 
 /** True when the declared type or the first bytes say HTML. A body of an ONNX file starts with a protobuf tag, JSON with `{`/`[`. */
 export function looksLikeHtml(head: Uint8Array | undefined, contentType: string | null): boolean {
