@@ -18,8 +18,13 @@ type Row = Score[] | Float32Array;
  */
 export const MAX_BATCH_IMAGES = 32;
 export const MAX_BATCH_TEXTS = 256;
-/** How long a call whose every caller aborted may keep the worker busy before it is stopped. */
-export const ABANDON_GRACE_MS = 200;
+/**
+ * How long a call whose every caller aborted may keep the worker busy before it is stopped.
+ * Stopping costs a model reload (from the cache), so a superseded single-image call (≈1 s on a
+ * laptop CPU for siglip-base), as the React/Vue hooks produce when the user flips photos, is let
+ * finish; only long batches are cut short. The caller's promise rejects with ABORTED at once either way.
+ */
+export const ABANDON_GRACE_MS = 2000;
 /** A call that was in flight when the worker died is retried once on the restarted worker. */
 const MAX_CRASH_RETRIES = 1;
 /** Errors that may come from one member of a merged call: each member is then retried alone. */

@@ -14,6 +14,9 @@ function lifeLockName(): string {
  * that dies (script 404, CSP refusal, terminated, crashed) into WORKER_CRASHED instead of a hang.
  * One instance is one worker's life: the supervisor replaces it after a crash.
  */
+/** Must equal ENGINE_WORKER_NAME in worker-entry.ts (not imported: that module is the heavy bundle). */
+const ENGINE_WORKER_NAME = 'siglip-web';
+
 export class WorkerEngine implements EngineApi {
   private readonly worker: Worker;
   private readonly remote: Remote<WorkerApi>;
@@ -24,7 +27,7 @@ export class WorkerEngine implements EngineApi {
 
   constructor(private readonly workerUrl: string) {
     try {
-      this.worker = new Worker(workerUrl, { type: 'module', name: 'siglip-web' });
+      this.worker = new Worker(workerUrl, { type: 'module', name: ENGINE_WORKER_NAME });
     } catch (err) {
       throw SiglipError.wrap('BACKEND_UNAVAILABLE', `Could not start the siglip-web worker from ${workerUrl}`, err);
     }

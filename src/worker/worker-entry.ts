@@ -12,7 +12,13 @@ export { decodeWireImage } from '../engine/decode-wire-image.js';
 export { SiglipImageProcessor } from '../processors/image/image-processor.js';
 export { SiglipTextProcessor } from '../processors/text/text-processor.js';
 
-const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown };
-if (typeof scope.WorkerGlobalScope !== 'undefined' && globalThis instanceof scope.WorkerGlobalScope) {
+/** The name WorkerEngine gives the worker it starts. */
+export const ENGINE_WORKER_NAME = 'siglip-web';
+
+// onnxruntime's bundled loader starts its WASM thread workers from this same script (its
+// import.meta.url), so only the worker we started by name serves the engine; the thread workers
+// just run onnxruntime.
+const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown; name?: string };
+if (typeof scope.WorkerGlobalScope !== 'undefined' && globalThis instanceof scope.WorkerGlobalScope && scope.name === ENGINE_WORKER_NAME) {
   exposeEngine(createEngine());
 }

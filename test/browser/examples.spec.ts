@@ -19,10 +19,13 @@ async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void>
 }
 
 /** SDK engine workers started by the page (onnxruntime's own blob: thread workers are not counted). */
-function countEngineWorkers(page: Page): () => number {
-  let n = 0;
-  page.on('worker', (w) => { if (w.url().endsWith('/siglip-web.worker.js')) n++; });
-  return () => n;
+function countEngineWorkers(page: Page): () => Promise<number> {
+  // onnxruntime's WASM threads run the same script; the engine worker is the one named 'siglip-web'.
+  const names: Promise<string>[] = [];
+  page.on('worker', (w) => {
+    if (w.url().endsWith('/siglip-web.worker.js')) names.push(w.evaluate(() => self.name).catch(() => 'closed'));
+  });
+  return async () => (await Promise.all(names)).filter((n) => n === 'siglip-web').length;
 }
 
 test('drop-in page: <script src=siglip-web.js> + autoTag writes tags, events and captions', async ({ page }, testInfo) => {
@@ -84,6 +87,6 @@ for (const framework of ['react', 'vue'] as const) {
     }
     await shot(page, testInfo, `example-${framework}`);
     // Two components with the same options (and React StrictMode's double mount) share one worker.
-    expect(workers()).toBe(1);
+    expect(await workers()).toBe(1);
   });
 }
