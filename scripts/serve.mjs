@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
-const port = Number(args[args.indexOf('--port') + 1] || process.env.PORT || 4173);
+const portArg = args.includes('--port') ? args[args.indexOf('--port') + 1] : undefined;
+const port = Number(portArg ?? process.env.PORT ?? 4173);
 const demo = args.includes('--demo');
 
 const TYPES = {
@@ -60,7 +61,12 @@ export function startServer({ port: p = port, host = '127.0.0.1', onRequest } = 
       path = path.slice(4);
       headers['Content-Security-Policy'] = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'";
     }
-    if (path === '/') path = demo ? '/demo/index.html' : '/index.html';
+    if (demo && path === '/') {
+      // The demo's relative assets only resolve under /demo/; isolated for threaded WASM.
+      res.writeHead(302, { Location: '/coi/demo/' });
+      res.end();
+      return;
+    }
     const file = normalize(join(root, path));
     if (!file.startsWith(root) || !existsSync(file)) {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
@@ -68,7 +74,15 @@ export function startServer({ port: p = port, host = '127.0.0.1', onRequest } = 
       return;
     }
     let target = file;
-    if (statSync(target).isDirectory()) target = join(target, 'index.html');
+    if (statSync(target).isDirectory()) {
+      if (!url.pathname.endsWith('/')) {
+        // Without the slash, the page's relative URLs would resolve one level too high.
+        res.writeHead(301, { Location: `${url.pathname}/${url.search}` });
+        res.end();
+        return;
+      }
+      target = join(target, 'index.html');
+    }
     if (!existsSync(target)) { res.writeHead(404); res.end('not found'); return; }
     const size = statSync(target).size;
     const type = TYPES[extname(target)] ?? 'application/octet-stream';
@@ -113,8 +127,8 @@ export function startServer({ port: p = port, host = '127.0.0.1', onRequest } = 
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await startServer();
-  console.log(`siglip-web: serving ${root} at http://127.0.0.1:${port}/${demo ? ' (demo)' : ''}`);
-  if (demo) console.log(`open http://127.0.0.1:${port}/coi/demo/  (cross-origin isolated, threaded WASM; plain: http://127.0.0.1:${port}/demo/)`);
+  if (demo) console.log(`siglip-web demo: open http://127.0.0.1:${port}/coi/demo/  (serving ${root}; PORT=… or --port … to change)`);
+  else console.log(`siglip-web: serving ${root} at http://127.0.0.1:${port}/`);
   if (args.includes('--examples')) {
     for (const name of ['dropin', 'react', 'vue']) console.log(`example ${name}: http://127.0.0.1:${port}/coi/examples/${name}/`);
   }

@@ -129,17 +129,20 @@ function addFiles(files) {
 
 ui.fileInput.addEventListener('change', () => { addFiles(ui.fileInput.files ?? []); ui.fileInput.value = ''; });
 ui.folderInput.addEventListener('change', () => { addFiles(ui.folderInput.files ?? []); ui.folderInput.value = ''; });
+let samplesAdded = false;
 ui.samples.addEventListener('click', async () => {
+  if (samplesAdded) return announce('The sample photos are already here');
   ui.samples.disabled = true;
   try {
     addFiles(await loadSamplePhotos());
+    samplesAdded = true;
   } catch (err) {
     announce(`Could not load the samples: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     ui.samples.disabled = false;
   }
 });
-ui.clearPhotos.addEventListener('click', () => tagger.clear());
+ui.clearPhotos.addEventListener('click', () => { tagger.clear(); samplesAdded = false; });
 
 // The whole window accepts drops; the drop zone just shows where.
 let dragDepth = 0;

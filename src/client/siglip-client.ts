@@ -43,6 +43,11 @@ export class SiglipClient implements Siglip {
   ): Promise<Score[] | Score[][]> {
     this.assertUsable();
     const hasLabels = Array.isArray(labelsOrOptions);
+    const raw: unknown = labelsOrOptions;
+    if (typeof raw === 'string') {
+      const example = raw.split(',').map((l) => l.trim()).filter(Boolean).slice(0, 3);
+      throw new SiglipError('INVALID_INPUT', `classify(image, labels): labels must be an array of strings, e.g. ${JSON.stringify(example)}`);
+    }
     const options = optionsObject(hasLabels ? maybeOptions : (labelsOrOptions as ClassifyOptions | undefined), 'classify');
     let labels: string[] | null = null;
     if (hasLabels) labels = validateLabels(labelsOrOptions as readonly string[]);

@@ -163,7 +163,7 @@ export class SiglipEngine implements EngineApi {
       ...(labels ? { labels } : {}),
       template: options.template,
     };
-    onProgress?.({ status: 'ready', file: '', loaded: 0, total: 0, totalLoaded: 0, totalBytes: 0 });
+    onProgress?.({ status: 'ready', file: '', loaded: 0, total: 0, ...progress.totals() });
     return info;
   }
 

@@ -149,9 +149,18 @@ interface TjsProgress {
 export function progressAggregator(
   onProgress: ((p: LoadProgress) => void) | undefined,
   sourceOf?: (file: string) => 'network' | 'cache' | undefined,
-): (p: TjsProgress) => void {
+): ((p: TjsProgress) => void) & { totals(): { totalLoaded: number; totalBytes: number } } {
   const files = new Map<string, { loaded: number; total: number }>();
-  return (p) => {
+  const totals = () => {
+    let totalLoaded = 0;
+    let totalBytes = 0;
+    for (const f of files.values()) {
+      totalLoaded += f.loaded;
+      totalBytes += f.total;
+    }
+    return { totalLoaded, totalBytes };
+  };
+  const report = (p: TjsProgress): void => {
     if (!onProgress || !p.file) return;
     if (p.status !== 'initiate' && p.status !== 'progress' && p.status !== 'done') return;
     const entry = files.get(p.file) ?? { loaded: 0, total: 0 };
@@ -159,13 +168,8 @@ export function progressAggregator(
     if (typeof p.total === 'number' && p.total > 0) entry.total = p.total;
     if (p.status === 'done' && entry.total > 0) entry.loaded = entry.total;
     files.set(p.file, entry);
-    let totalLoaded = 0;
-    let totalBytes = 0;
-    for (const f of files.values()) {
-      totalLoaded += f.loaded;
-      totalBytes += f.total;
-    }
     const source = sourceOf?.(p.file);
-    onProgress({ status: p.status, file: p.file, loaded: entry.loaded, total: entry.total, totalLoaded, totalBytes, ...(source ? { source } : {}) });
+    onProgress({ status: p.status, file: p.file, loaded: entry.loaded, total: entry.total, ...totals(), ...(source ? { source } : {}) });
   };
+  return Object.assign(report, { totals });
 }
