@@ -1,4 +1,4 @@
-import { DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../engine/model-source.js';
+import { DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../model/model-source.js';
 import { pageBaseHref } from '../client/asset-urls.js';
 import type { CachedFile, CachedModel, CacheModelOptions, CacheUsage, Dtype, SiglipCache } from '../types.js';
 import { dtypeOfFile, isFileRecord, isManifestRecord, type FileRecord, type ManifestRecord } from './cache-records.js';

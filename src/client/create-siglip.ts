@@ -1,5 +1,5 @@
 import { WEBGPU_RETRY_ON_WASM, type EngineApi, type EngineLoadOptions } from '../engine/engine-api.js';
-import { DEFAULT_MODEL, DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../engine/model-source.js';
+import { DEFAULT_MODEL, DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../model/model-source.js';
 import { SiglipError } from '../errors.js';
 import type { Siglip, SiglipOptions } from '../types.js';
 import { defaultWasmPaths, defaultWorkerUrl, pageBaseHref } from './asset-urls.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../engine/model-source.js';
+import { DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../model/model-source.js';
 import type { SiglipImageProcessor as ImageProcessorImpl } from '../processors/image/image-processor.js';
 import type { SiglipTextProcessor as TextProcessorImpl } from '../processors/text/text-processor.js';
 import type { ImageInput } from '../types.js';

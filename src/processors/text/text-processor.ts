@@ -8,6 +8,7 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { SiglipError } from '../../errors.js';
+import { DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../../model/model-source.js';
 import { canonicalizeText } from './canonicalize.js';
 import { SentencePieceNormalizer } from './sp-normalizer.js';
 import { splitOnTokens, type SplitToken } from './special-split.js';
@@ -407,10 +408,7 @@ export class SiglipTextProcessor {
   }
 }
 
+/** Folder URL of a hub id or model folder URL (same rules as createSiglip's `model`). */
 export function modelBaseUrl(modelUrlOrId: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(modelUrlOrId) || modelUrlOrId.startsWith('/') || modelUrlOrId.startsWith('.')) {
-    return modelUrlOrId.endsWith('/') ? modelUrlOrId : `${modelUrlOrId}/`;
-  }
-  if (/^[\w.-]+\/[\w.-]+$/.test(modelUrlOrId)) return `https://huggingface.co/${modelUrlOrId}/resolve/main/`;
-  throw new SiglipError('INVALID_INPUT', `${JSON.stringify(modelUrlOrId)} is neither a URL nor a hub id (owner/name)`);
+  return resolveModelBaseUrl(modelUrlOrId, DEFAULT_REMOTE_HOST, (globalThis as { location?: { href?: string } }).location?.href);
 }
