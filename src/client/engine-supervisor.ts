@@ -1,4 +1,4 @@
-import type { EngineApi, EngineLoadOptions } from '../engine/engine-api.js';
+import type { EngineApi, EngineLoadOptions } from '../protocol/engine-protocol.js';
 import { SiglipError } from '../errors.js';
 import type { SiglipInfo } from '../types.js';
 

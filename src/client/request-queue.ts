@@ -1,4 +1,4 @@
-import { WEBGPU_RETRY_ON_WASM, type WireImage } from '../engine/engine-api.js';
+import { WEBGPU_RETRY_ON_WASM, type WireImage } from '../protocol/engine-protocol.js';
 import { SiglipError } from '../errors.js';
 import type { Score } from '../types.js';
 import { abortedError } from './abort.js';

@@ -1,4 +1,4 @@
-import type { WireImage } from '../engine/engine-api.js';
+import type { WireImage } from '../protocol/engine-protocol.js';
 import { SiglipError } from '../errors.js';
 import type {
   ClassifyOptions,

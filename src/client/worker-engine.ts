@@ -1,8 +1,7 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import type { EngineApi, EngineLoadOptions } from '../engine/engine-api.js';
+import { ENGINE_WORKER_NAME, type EngineApi, type EngineLoadOptions, type WorkerApi } from '../protocol/engine-protocol.js';
 import { SiglipError } from '../errors.js';
 import type { LoadProgress, SiglipInfo } from '../types.js';
-import type { WorkerApi } from '../worker/expose-engine.js';
 
 function lifeLockName(): string {
   const id = globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -14,9 +13,6 @@ function lifeLockName(): string {
  * that dies (script 404, CSP refusal, terminated, crashed) into WORKER_CRASHED instead of a hang.
  * One instance is one worker's life: the supervisor replaces it after a crash.
  */
-/** Must equal ENGINE_WORKER_NAME in worker-entry.ts (not imported: that module is the heavy bundle). */
-const ENGINE_WORKER_NAME = 'siglip-web';
-
 export class WorkerEngine implements EngineApi {
   private readonly worker: Worker;
   private readonly remote: Remote<WorkerApi>;

@@ -1,12 +1,7 @@
 import { expose, transfer } from 'comlink';
-import type { EngineApi } from '../engine/engine-api.js';
+import type { EngineApi, WorkerApi } from '../protocol/engine-protocol.js';
 import { SiglipError } from '../errors.js';
 import { holdLifeLock } from './life-lock.js';
-
-/** What the page sees over comlink: the engine plus the worker's liveness lock. */
-export interface WorkerApi extends EngineApi {
-  holdLifeLock(name: string): Promise<boolean>;
-}
 
 /**
  * comlink rebuilds thrown Errors as plain `Error`s and drops `code`; throwing the serialized form

@@ -8,6 +8,7 @@ import { decodeImageBytes, isDecodedImageSource, isEncodedImage, pixelsFromSourc
 import { isPilResampleFilter, PilResample, resizeRgb8, type PilResampleFilter } from './pil-resample.js';
 import { buildChannelLookupTables, writeNormalizedChw, type ChannelLookupTables } from './rescale-normalize.js';
 import { MAX_IMAGE_PIXELS, type RgbImage } from './rgb-image.js';
+import { fetchModelJson, folderUrlOf, type ModelFolder } from '../model-folder.js';
 
 export type { RgbImage } from './rgb-image.js';
 
@@ -38,8 +39,6 @@ export interface ProcessedImages {
 export interface FromPretrainedOptions {
   /** Replaces the global fetch (tests, auth headers, custom caching). */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
-  /** Hub revision for `owner/name` ids (default "main"). */
-  revision?: string;
   signal?: AbortSignal;
 }
 
@@ -111,24 +110,12 @@ function validateRgb(image: RgbImage, label: string): void {
   }
 }
 
-const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
 const CONFIG_FILE = 'preprocessor_config.json';
 
-/**
- * Where `preprocessor_config.json` lives for a model folder URL (absolute, or relative like
- * "./models/x/"), a direct URL to the JSON, or a hub id "owner/name".
- */
-export function preprocessorConfigUrl(modelUrlOrId: string, revision = 'main'): string {
-  const ref = modelUrlOrId.trim();
-  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^(?:\.{0,2}\/)/.test(ref);
-  if (isUrl) {
-    if (/\.json(?:[?#].*)?$/i.test(ref)) return ref;
-    return `${ref.replace(/\/+$/, '')}/${CONFIG_FILE}`;
-  }
-  if (HUB_ID.test(ref) && !ref.includes('..')) {
-    return `https://huggingface.co/${ref}/resolve/${encodeURIComponent(revision)}/${CONFIG_FILE}`;
-  }
-  throw new SiglipError('INVALID_INPUT', `"${modelUrlOrId}" is neither a URL of a model folder nor a hub id like "owner/name"`);
+/** Where `preprocessor_config.json` lives for a model folder (URL or resolved model), or a direct URL to the JSON. */
+export function preprocessorConfigUrl(model: ModelFolder): string {
+  if (typeof model === 'string' && /\.json(?:[?#].*)?$/i.test(model.trim())) return model.trim();
+  return `${folderUrlOf(model)}${CONFIG_FILE}`;
 }
 
 export class SiglipImageProcessor {
@@ -172,27 +159,10 @@ export class SiglipImageProcessor {
     });
   }
 
-  /** Fetches `preprocessor_config.json` for a model folder URL or hub id and builds the processor. */
-  static async fromPretrained(modelUrlOrId: string, opts: FromPretrainedOptions = {}): Promise<SiglipImageProcessor> {
-    const url = preprocessorConfigUrl(modelUrlOrId, opts.revision);
-    const doFetch = opts.fetch ?? (typeof fetch === 'function' ? (input: string, init?: RequestInit) => fetch(input, init) : undefined);
-    if (!doFetch) throw new SiglipError('MODEL_LOAD', `cannot load ${url}: no fetch function available`);
-    let response: Response;
-    try {
-      response = await doFetch(url, opts.signal ? { signal: opts.signal } : undefined);
-    } catch (err) {
-      if (opts.signal?.aborted) throw new SiglipError('ABORTED', `loading ${url} was aborted`);
-      throw SiglipError.wrap('MODEL_LOAD', `cannot fetch ${url}`, err);
-    }
-    if (!response.ok) {
-      throw new SiglipError('MODEL_LOAD', `cannot fetch ${url}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
-    }
-    let json: unknown;
-    try {
-      json = await response.json();
-    } catch (err) {
-      throw SiglipError.wrap('MODEL_LOAD', `${url} is not valid JSON`, err);
-    }
+  /** Fetches `preprocessor_config.json` of a model folder (URL or resolved model) and builds the processor. */
+  static async fromPretrained(model: ModelFolder, opts: FromPretrainedOptions = {}): Promise<SiglipImageProcessor> {
+    const url = preprocessorConfigUrl(model);
+    const json = await fetchModelJson(url, opts);
     if (typeof json !== 'object' || json === null) throw new SiglipError('MODEL_LOAD', `${url} does not contain a JSON object`);
     return SiglipImageProcessor.fromConfig(json);
   }

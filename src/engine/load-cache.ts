@@ -1,12 +1,11 @@
 import { SiglipError } from '../errors.js';
-import type { LoadProgress, Dtype } from '../types.js';
-import { installCache, provideWasmBinary } from '../engine/transformers-runtime.js';
-import { modelCacheStore } from './idb-store.js';
-import { looksLikeCorruptModel, sharedModelFileCache, type ModelFileCache } from './model-file-cache.js';
+import type { ModelRef } from '../model-ref/model-ref.js';
+import { looksLikeCorruptModel, type ModelFileCache } from '../storage/model-file-cache.js';
+import type { Dtype, LoadProgress } from '../types.js';
+import type { TransformersRuntime } from './transformers-adapter.js';
 
 export interface LoadCacheOptions {
-  readonly model: string;
-  readonly modelBaseUrl: string;
+  readonly model: ModelRef;
   readonly wasmPaths: string;
   readonly cache?: 'indexeddb' | 'none';
   readonly verifyCache?: boolean;
@@ -30,18 +29,27 @@ function folderOf(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-export async function openLoadCache(options: LoadCacheOptions, onProgress: ((p: LoadProgress) => void) | undefined): Promise<LoadCache> {
-  const cache: ModelFileCache = sharedModelFileCache(modelCacheStore());
-  const base = options.modelBaseUrl;
+/**
+ * Connects the engine's file cache (storage/) to its transformers.js runtime for one load. Storage
+ * never sees the runtime: this module, owned by the engine, passes one to the other.
+ */
+export async function openLoadCache(
+  options: LoadCacheOptions,
+  cache: ModelFileCache,
+  runtime: TransformersRuntime,
+  onProgress: ((p: LoadProgress) => void) | undefined,
+): Promise<LoadCache> {
+  const { model } = options;
+  const base = model.baseUrl;
   const stopWarnings = cache.onWarning((warning) =>
     onProgress?.({ status: 'warning', file: warning.url ?? '', loaded: 0, total: 0, totalLoaded: 0, totalBytes: 0, warning }),
   );
-  cache.registerFolder(base, 'model', options.model);
+  cache.registerFolder(base, 'model', model.id);
   cache.registerFolder(folderOf(options.wasmPaths), 'runtime', 'onnxruntime-web');
   const enabled = await cache.configure({ enabled: options.cache !== 'none', verify: options.verifyCache === true });
-  installCache(enabled ? cache : null, cache.guardedFetch);
+  runtime.useCache(enabled ? cache : null, cache.guardedFetch);
   // In parallel with the JSON files; sessions wait for it (healing) so onnxruntime never fetches it itself.
-  const wasmReady = provideWasmBinary();
+  const wasmReady = runtime.provideWasmBinary();
   return {
     sourceOf: (file) => cache.sourceOf(base + file),
     logitParams: (compute) => cache.logitParams(base, compute),
@@ -54,7 +62,7 @@ export async function openLoadCache(options: LoadCacheOptions, onProgress: ((p: 
         if (!enabled || !looksLikeCorruptModel(message) || !(await cache.purgeServedFromCache(base))) throw err;
         // Retrying here cannot work: transformers.js chains all session creations of a realm on one
         // promise, so after this rejection every later session in this worker fails the same way.
-        throw new SiglipError('MODEL_LOAD', `${message} The cached copy of ${options.model} was corrupt and has been deleted: loading again downloads it (verifyCache: true catches this before loading).`, message);
+        throw new SiglipError('MODEL_LOAD', `${message} The cached copy of ${model.id} was corrupt and has been deleted: loading again downloads it (verifyCache: true catches this before loading).`, message);
       }
     },
     commit: async (dtype, needsLogit) => {

@@ -1,4 +1,4 @@
-import type { Score } from '../../types.js';
+import type { Score } from '../types.js';
 
 /** `"cat, dog ,car"` → `['cat', 'dog', 'car']`: trimmed, empty entries and repeats dropped. */
 export function parseLabels(text: string | null | undefined): string[] {

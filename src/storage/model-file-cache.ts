@@ -368,11 +368,3 @@ export class ModelFileCache {
 export function looksLikeCorruptModel(message: string): boolean {
   return /protobuf parsing failed|invalid protobuf|ModelProto|model.*(truncated|corrupt)/i.test(message);
 }
-
-let shared: ModelFileCache | undefined;
-
-/** One cache per JS realm (worker, or page in inline mode): transformers.js' env is global too. */
-export function sharedModelFileCache(store: UseStore): ModelFileCache {
-  shared ??= new ModelFileCache(store);
-  return shared;
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkLength, declaredLength, expectsNonHtml, isQuotaError, looksLikeHtml, serverSha256 } from '../../../src/cache/response-checks.js';
+import { checkLength, declaredLength, expectsNonHtml, isQuotaError, looksLikeHtml, serverSha256 } from '../../../src/storage/response-checks.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const SHA = 'a'.repeat(40) + '0123456789abcdef01234567';

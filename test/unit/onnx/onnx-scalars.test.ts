@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SiglipError } from '../../../src/errors.js';
-import { memorySource, openHttpSource } from '../../../src/model/byte-source.js';
-import { readLogitParams, readLogitParamsFromSource, type LogitParams } from '../../../src/model/onnx-scalars.js';
+import { memorySource, openHttpSource } from '../../../src/onnx/byte-source.js';
+import { readLogitParams, readLogitParamsFromSource, type LogitParams } from '../../../src/onnx/onnx-scalars.js';
 import { BASE_URL, fixtureBytes, fixtureFetch, fixtureJson } from './fixture-fetch.js';
 import { float32Raw, model, siglipHead } from './onnx-builder.js';
 

@@ -1,6 +1,6 @@
-import { createSiglip } from '../../client/create-siglip.js';
-import { SiglipError } from '../../errors.js';
-import type { Score, Siglip, SiglipOptions } from '../../types.js';
+import { createSiglip } from '../client/create-siglip.js';
+import { SiglipError } from '../errors.js';
+import type { Score, Siglip, SiglipOptions } from '../types.js';
 import { parseLabels, parseThreshold, selectTags } from './tag-selection.js';
 
 export interface AutoTagOptions extends Omit<SiglipOptions, 'signal'> {

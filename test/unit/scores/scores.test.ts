@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SiglipError } from '../../../src/errors.js';
-import { memorySource } from '../../../src/model/byte-source.js';
-import { readLogitParamsFromSource } from '../../../src/model/onnx-scalars.js';
-import { dot, l2Normalize, sigmoid, sigmoidScores, siglipLogits, softmax, topk } from '../../../src/model/scores.js';
-import { fixtureBytes, fixtureJson } from './fixture-fetch.js';
+import { memorySource } from '../../../src/onnx/byte-source.js';
+import { readLogitParamsFromSource } from '../../../src/onnx/onnx-scalars.js';
+import { dot, l2Normalize, sigmoid, sigmoidScores, siglipLogits, softmax, topk } from '../../../src/scores/scores.js';
+import { fixtureBytes, fixtureJson } from '../onnx/fixture-fetch.js';
 
 interface EmbeddingsRef {
   logit_scale_raw: number;

@@ -1,4 +1,4 @@
-import { encodeVarint } from '../../../src/model/proto-reader.js';
+import { encodeVarint } from '../../../src/onnx/proto-reader.js';
 
 /** Minimal protobuf writer for hand-made ONNX graphs (forms the fixtures do not use). */
 type Bytes = number[];

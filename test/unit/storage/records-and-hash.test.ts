@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { dtypeOfFile, isFileRecord, isLogitRecord, locate, RECORD_VERSION } from '../../../src/cache/cache-records.js';
-import { Sha256, sha256OfBlob } from '../../../src/cache/sha256-stream.js';
+import { dtypeOfFile, isFileRecord, isLogitRecord, locate, RECORD_VERSION } from '../../../src/storage/cache-records.js';
+import { Sha256, sha256OfBlob } from '../../../src/storage/sha256-stream.js';
 
 describe('Sha256 (streaming)', () => {
   it('equals node:crypto for lengths around every padding boundary, fed in arbitrary chunks', () => {

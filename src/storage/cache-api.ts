@@ -1,5 +1,3 @@
-import { DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../model/model-source.js';
-import { pageBaseHref } from '../client/asset-urls.js';
 import type { CachedFile, CachedModel, CacheModelOptions, CacheUsage, Dtype, SiglipCache } from '../types.js';
 import { dtypeOfFile, isFileRecord, isManifestRecord, type FileRecord, type ManifestRecord } from './cache-records.js';
 import { allKeys, clearStore, deleteKeys, modelCacheStore, readMany, type UseStore } from './idb-store.js';
@@ -18,9 +16,8 @@ async function snapshot(store: UseStore): Promise<Snapshot> {
   return { keys, files: values.filter(isFileRecord), manifests: values.filter(isManifestRecord) };
 }
 
-function baseUrlOf(model: string, options: CacheModelOptions | undefined): string {
-  return resolveModelBaseUrl(model, options?.remoteHost ?? DEFAULT_REMOTE_HOST, pageBaseHref());
-}
+/** Model name (as given to createSiglip) -> folder URL its files were stored under; resolved by the caller's layer. */
+export type ModelFolderResolver = (model: string, options: CacheModelOptions | undefined) => string;
 
 function belongsTo(baseUrl: string, model: string): (r: { baseUrl: string; model: string }) => boolean {
   return (r) => r.baseUrl === baseUrl || r.model === model;
@@ -35,8 +32,11 @@ function toCachedFile(r: FileRecord): CachedFile {
   return { url: r.url, file: r.file, size: r.size, ...(dtype ? { dtype } : {}), contentType: r.contentType, sha256: r.sha256, storedAt: r.storedAt };
 }
 
-/** Cache management over a given store (idb-keyval style); `cache` below uses the SDK's own database. */
-export function createCacheApi(store: () => UseStore = modelCacheStore): SiglipCache {
+/**
+ * Cache management over a given store (idb-keyval style). Storage knows nothing of hub ids or
+ * pages: `baseUrlOf` (client/cache.ts passes the page's model resolution) names the folder.
+ */
+export function createCacheApi(baseUrlOf: ModelFolderResolver, store: () => UseStore = modelCacheStore): SiglipCache {
   return {
     async list(): Promise<CachedModel[]> {
       const snap = await snapshot(store());
@@ -100,6 +100,3 @@ export function createCacheApi(store: () => UseStore = modelCacheStore): SiglipC
     },
   };
 }
-
-/** `SiglipWeb.cache`: list, measure and delete what siglip-web stored in this origin. */
-export const cache: SiglipCache = createCacheApi();

@@ -1,3 +1,10 @@
+/**
+ * The contract between the page and the engine, in one place: what crosses (WireImage, load
+ * options, the resolved model), the calls (EngineApi; WorkerApi is what the worker exposes over
+ * comlink) and the worker's name. The mechanism lives elsewhere: client/worker-engine.ts sends,
+ * worker/expose-engine.ts receives; the inline engine implements EngineApi directly.
+ */
+import type { ModelRef } from '../model-ref/model-ref.js';
 import type { CacheMode, Device, DeviceOption, Dtype, DtypeOption, LoadProgress, Score, SiglipInfo } from '../types.js';
 
 /**
@@ -12,9 +19,8 @@ export type WireImage =
   | { readonly kind: 'imagedata'; readonly imageData: ImageData };
 
 export interface EngineLoadOptions {
-  readonly model: string;
-  /** Absolute folder URL the model files are read from (ends with `/`). */
-  readonly modelBaseUrl: string;
+  /** The model as resolved on the page: every file is read from `model.baseUrl`. */
+  readonly model: ModelRef;
   readonly device: DeviceOption;
   readonly dtype: DtypeOption;
   readonly template: string;
@@ -39,4 +45,16 @@ export interface EngineApi {
   dispose(): Promise<void>;
 }
 
-export type { Device, Dtype };
+/** What the worker exposes over comlink: the engine plus the worker's liveness lock. */
+export interface WorkerApi extends EngineApi {
+  /** Holds the Web Lock `name` for the worker's whole life (see worker/life-lock.ts). */
+  holdLifeLock(name: string): Promise<boolean>;
+}
+
+/**
+ * The name the page gives the engine worker. onnxruntime starts its WASM thread workers from the
+ * same script, so only the worker with this name serves the engine.
+ */
+export const ENGINE_WORKER_NAME = 'siglip-web';
+
+export type { Device, Dtype, ModelRef };
