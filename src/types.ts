@@ -2,6 +2,25 @@
 
 export type Device = 'webgpu' | 'wasm';
 export type DeviceOption = 'auto' | Device;
+
+/** Why the SDK left WebGPU for another device (decided in one place: backend/device-plan.ts). */
+export type DeviceFallbackCode =
+  /** No WebGPU adapter (checked before loading). */
+  | 'WEBGPU_UNAVAILABLE'
+  /** The dtype needs `shader-f16`, which the adapter lacks (checked before loading). */
+  | 'WEBGPU_NO_SHADER_F16'
+  /** Creating or smoke-testing the WebGPU sessions failed; the model is loaded again on WASM. */
+  | 'WEBGPU_LOAD_FAILED'
+  /** The GPU device was lost after loading; calls continue on WASM. */
+  | 'WEBGPU_DEVICE_LOST';
+
+export interface DeviceFallback {
+  readonly code: DeviceFallbackCode;
+  /** The device to continue on. */
+  readonly device: Device;
+  /** Human-readable; becomes `info.fallbackReason`. */
+  readonly reason: string;
+}
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
 export type DtypeOption = 'auto' | Dtype;
 

@@ -1,4 +1,4 @@
-import { WEBGPU_RETRY_ON_WASM, type EngineApi, type EngineLoadOptions } from '../protocol/engine-protocol.js';
+import { optionsAfterFallback, type EngineApi, type EngineLoadOptions } from '../protocol/engine-protocol.js';
 import { DEFAULT_MODEL } from '../model-ref/model-ref.js';
 import { SiglipError } from '../errors.js';
 import type { Siglip, SiglipOptions } from '../types.js';
@@ -6,13 +6,13 @@ import { defaultWasmPaths, defaultWorkerUrl, pageBaseHref } from './asset-urls.j
 import { checkSignal, raceAbort, throwIfAborted } from './abort.js';
 import { EngineSupervisor, type SupervisedEngine } from './engine-supervisor.js';
 import { SiglipClient } from './siglip-client.js';
-import { validateTemplate } from './validate.js';
+import { DEFAULT_TEMPLATE, validateTemplate } from '../processors/text/template.js';
 import { cacheLoadOptions } from './cache-options.js';
 import { modelRefOnPage } from './page-model.js';
 import { WorkerEngine } from './worker-engine.js';
 import { loadEngineModule } from './engine-module.js';
 
-export const DEFAULT_TEMPLATE = 'This is a photo of {label}.';
+export { DEFAULT_TEMPLATE };
 
 /**
  * Loads a SigLIP checkpoint and resolves once it can answer. Model work runs in a Web Worker unless
@@ -46,9 +46,10 @@ export async function createSiglip(options: SiglipOptions = {}): Promise<Siglip>
   try {
     return await loadOn(await start(false), loadOptions, ctx);
   } catch (err) {
-    if (!(err instanceof SiglipError && err.detail === WEBGPU_RETRY_ON_WASM)) throw err;
-    // WebGPU failed after the probe said yes: retry on WASM in a fresh runtime and say why.
-    return loadOn(await start(true), { ...loadOptions, device: 'wasm', fallbackReason: err.message }, ctx);
+    const fallback = err instanceof SiglipError ? err.fallback : undefined;
+    if (!fallback) throw err;
+    // WebGPU failed after the probe said yes: load again in a fresh runtime and say why.
+    return loadOn(await start(true), optionsAfterFallback(loadOptions, fallback), ctx);
   }
 }
 

@@ -108,7 +108,7 @@ export class SiglipClient implements Siglip {
   }
 
   private assertUsable(): void {
-    if (this.disposed) throw new SiglipError('DISPOSED', 'This Siglip instance was disposed; call createSiglip() again');
+    if (this.disposed) throw SiglipError.disposed();
   }
 
   private async wireImages(input: ImageInput | readonly ImageInput[], signal: AbortSignal | undefined, what: string): Promise<{ images: WireImage[]; single: boolean }> {

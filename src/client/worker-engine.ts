@@ -21,9 +21,13 @@ export class WorkerEngine implements EngineApi {
   private endWith!: (err: SiglipError) => void;
   private readonly lockWatch = typeof AbortController !== 'undefined' ? new AbortController() : undefined;
 
-  constructor(private readonly workerUrl: string) {
+  /** `startWorker` is `new Worker` unless a test passes a MessagePort-backed stand-in. */
+  constructor(
+    private readonly workerUrl: string,
+    startWorker: (url: string, options: WorkerOptions) => Worker = (url, options) => new Worker(url, options),
+  ) {
     try {
-      this.worker = new Worker(workerUrl, { type: 'module', name: ENGINE_WORKER_NAME });
+      this.worker = startWorker(workerUrl, { type: 'module', name: ENGINE_WORKER_NAME });
     } catch (err) {
       throw SiglipError.wrap('BACKEND_UNAVAILABLE', `Could not start the siglip-web worker from ${workerUrl}`, err);
     }
@@ -103,6 +107,6 @@ export class WorkerEngine implements EngineApi {
       await Promise.race([this.remote.dispose().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
     }
     this.remote[releaseProxy]();
-    this.terminate(new SiglipError('DISPOSED', 'This Siglip instance was disposed'));
+    this.terminate(SiglipError.disposed());
   }
 }

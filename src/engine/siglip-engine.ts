@@ -1,11 +1,11 @@
-import { planDevices, chooseThreadCount } from '../backend/device-plan.js';
+import { chooseThreadCount, fallbackFor, planDevices } from '../backend/device-plan.js';
 import { probeWebGpu } from '../backend/webgpu-probe.js';
 import { SiglipError } from '../errors.js';
-import { WEBGPU_RETRY_ON_WASM, type EngineApi, type EngineLoadOptions, type WireImage } from '../protocol/engine-protocol.js';
+import type { EngineApi, EngineLoadOptions, WireImage } from '../protocol/engine-protocol.js';
 import type { SiglipImageProcessor } from '../processors/image/image-processor.js';
 import type { SiglipTextProcessor } from '../processors/text/text-processor.js';
 import { l2Normalize, siglipLogits, sigmoidScores, softmax, topk as takeTopk } from '../scores/scores.js';
-import { modelCacheStore, type UseStore } from '../storage/idb-store.js';
+import { modelCacheStore, type KeyValueStore } from '../storage/idb-store.js';
 import { ModelFileCache } from '../storage/model-file-cache.js';
 import type { Device, Dtype, LoadProgress, Score, SiglipInfo } from '../types.js';
 import { decodeWireImage } from './decode-wire-image.js';
@@ -49,7 +49,9 @@ interface LoadedSessions {
 
 export interface EngineDependencies {
   /** The IndexedDB store model files are cached in (idb-keyval style); default: the SDK's own database. */
-  readonly store?: () => UseStore;
+  readonly store?: () => KeyValueStore;
+  /** The network under the cache (default: the realm's fetch). */
+  readonly fetch?: typeof fetch;
 }
 
 function isWebWorker(): boolean {
@@ -83,7 +85,7 @@ export class SiglipEngine implements EngineApi {
   constructor(private readonly deps: EngineDependencies = {}) {}
 
   load(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo> {
-    if (this.disposed) return Promise.reject(new SiglipError('DISPOSED', 'This Siglip instance was disposed'));
+    if (this.disposed) return Promise.reject(SiglipError.disposed());
     this.loading ??= this.doLoad(options, onProgress);
     return this.loading;
   }
@@ -91,7 +93,7 @@ export class SiglipEngine implements EngineApi {
   /** config/processors/logit params, then sessions on the planned device, then the cache commit. */
   private async doLoad(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo> {
     const threads = threadCountHere(options.numThreads);
-    const runtime = new TransformersRuntime({ wasmPaths: options.wasmPaths, numThreads: threads });
+    const runtime = new TransformersRuntime({ wasmPaths: options.wasmPaths, numThreads: threads, ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}) });
     // Opened lazily: the store's database is only touched once a load asks for it.
     this.fileCache ??= new ModelFileCache((this.deps.store ?? modelCacheStore)());
     const cache = await openLoadCache(options, this.fileCache, runtime, onProgress);
@@ -126,7 +128,7 @@ export class SiglipEngine implements EngineApi {
     return info;
   }
 
-  /** Walks the device plan; how a failure on each device is reported is decided here. */
+  /** Loads on the planned device; whether a failure moves to another device is backend's fallbackFor. */
   private async createSessions(
     options: EngineLoadOptions,
     runtime: TransformersRuntime,
@@ -135,31 +137,25 @@ export class SiglipEngine implements EngineApi {
     progress: (p: { status: string; file?: string }) => void,
   ): Promise<LoadedSessions> {
     const plan = planDevices(options.device, options.dtype, await probeWebGpu());
-    const fallbackReason = options.fallbackReason ?? plan.skippedReason;
-    const isClassifier = files.task === 'image-classification';
-    const imageSize = files.imageProcessor.size;
-    for (const attempt of plan.attempts) {
-      try {
-        const sessions = await cache.healing(() => runtime.loadSessions(options.model, { ...attempt, isClassifier, imageSize, progress }));
-        return { ...sessions, ...attempt, ...(fallbackReason ? { fallbackReason } : {}) };
-      } catch (err) {
-        if (err instanceof SiglipError && err.code !== 'INTERNAL') throw err;
-        const message = err instanceof Error ? err.message : String(err);
-        if (attempt.device === 'webgpu' && attempt !== plan.attempts[plan.attempts.length - 1]) {
-          // A failed WebGPU initialisation leaves onnxruntime's WASM runtime unusable in this
-          // realm (it then fails with bare numeric exceptions); the caller retries on WASM in a
-          // fresh worker/module instead of here.
-          throw new SiglipError('BACKEND_UNAVAILABLE', `WebGPU session failed: ${message}`, WEBGPU_RETRY_ON_WASM);
-        }
-        const code = attempt.device === 'webgpu' ? 'BACKEND_UNAVAILABLE' : 'MODEL_LOAD';
-        throw new SiglipError(code, `Could not load ${options.model.id} (${attempt.dtype}) on ${attempt.device}: ${message}`, message);
-      }
+    const fallbackReason = options.fallbackReason ?? plan.skipped?.reason;
+    const request = { device: plan.device, dtype: plan.dtype, isClassifier: files.task === 'image-classification', imageSize: files.imageProcessor.size, progress };
+    try {
+      const sessions = await cache.healing(() => runtime.loadSessions(options.model, request));
+      return { ...sessions, device: plan.device, dtype: plan.dtype, ...(fallbackReason ? { fallbackReason } : {}) };
+    } catch (err) {
+      if (err instanceof SiglipError && err.code !== 'INTERNAL') throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      // Not retried here: a failed WebGPU start leaves this realm's WASM runtime unusable, so the
+      // client loads again in a fresh engine (see DevicePlan).
+      const fallback = fallbackFor({ phase: 'load', plan, message });
+      if (fallback) throw SiglipError.deviceFallback(fallback, message);
+      const code = plan.device === 'webgpu' ? 'BACKEND_UNAVAILABLE' : 'MODEL_LOAD';
+      throw new SiglipError(code, `Could not load ${options.model.id} (${plan.dtype}) on ${plan.device}: ${message}`, message);
     }
-    throw new SiglipError('INTERNAL', 'no device attempt was made');
   }
 
   private ready(): Loaded {
-    if (this.disposed) throw new SiglipError('DISPOSED', 'This Siglip instance was disposed; create a new one');
+    if (this.disposed) throw SiglipError.disposed();
     if (!this.loaded) throw new SiglipError('INTERNAL', 'The model is not loaded yet');
     return this.loaded;
   }
@@ -260,9 +256,9 @@ export class SiglipEngine implements EngineApi {
 
   /** After a GPU reset the WebGPU sessions are dead for good; the client reloads on WASM. */
   private throwIfDeviceLost(): void {
-    if (this.deviceLost !== undefined) {
-      throw new SiglipError('BACKEND_UNAVAILABLE', `The WebGPU device was lost (${this.deviceLost}); continuing on WASM`, WEBGPU_RETRY_ON_WASM);
-    }
+    if (this.deviceLost === undefined) return;
+    const fallback = fallbackFor({ phase: 'run', device: 'webgpu', message: this.deviceLost });
+    throw fallback ? SiglipError.deviceFallback(fallback, this.deviceLost) : new SiglipError('BACKEND_UNAVAILABLE', `The WebGPU device was lost (${this.deviceLost})`);
   }
 
   private watchWebGpuDevice(): void {

@@ -36,6 +36,8 @@ export interface RuntimeConfig {
   /** Folder of the onnxruntime .wasm (absolute URL). */
   readonly wasmPaths: string;
   readonly numThreads: number;
+  /** The network underneath the cache layers; default: the realm's fetch (tests pass a fake). */
+  readonly fetch?: typeof fetch;
 }
 
 /** A loaded ONNX model as transformers.js returns it. */
@@ -89,7 +91,7 @@ export class TransformersRuntime {
 
   constructor(config: RuntimeConfig) {
     const current = env.fetch as EnvFetch | undefined;
-    this.baseFetch = current?.siglipBase ?? current ?? ((...args) => globalThis.fetch(...args));
+    this.baseFetch = config.fetch ?? current?.siglipBase ?? current ?? ((...args) => globalThis.fetch(...args));
     const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number; proxy?: boolean } };
     if (onnx.wasm) {
       const base = config.wasmPaths.endsWith('/') ? config.wasmPaths : `${config.wasmPaths}/`;

@@ -5,7 +5,7 @@
  * worker/expose-engine.ts receives; the inline engine implements EngineApi directly.
  */
 import type { ModelRef } from '../model-ref/model-ref.js';
-import type { CacheMode, Device, DeviceOption, Dtype, DtypeOption, LoadProgress, Score, SiglipInfo } from '../types.js';
+import type { CacheMode, Device, DeviceFallback, DeviceOption, Dtype, DtypeOption, LoadProgress, Score, SiglipInfo } from '../types.js';
 
 /**
  * An image as it crosses from the caller to the engine. Only structured-clonable forms: the client
@@ -29,12 +29,17 @@ export interface EngineLoadOptions {
   /** Default `indexeddb`. */
   readonly cache?: CacheMode;
   readonly verifyCache?: boolean;
-  /** Set when this load is the WASM retry after WebGPU failed in an earlier engine. */
+  /** Set when this load is the retry after a device fallback (SiglipError.fallback) in an earlier engine. */
   readonly fallbackReason?: string;
 }
 
-/** `detail` of the BACKEND_UNAVAILABLE error that asks the caller to retry on WASM in a fresh engine. */
-export const WEBGPU_RETRY_ON_WASM = 'webgpu-retry-on-wasm';
+/**
+ * The load options for the fresh engine that continues after `fallback`. Errors that carry a
+ * `fallback` (decided by backend/device-plan.ts fallbackFor) are the only way an engine asks for this.
+ */
+export function optionsAfterFallback(options: EngineLoadOptions, fallback: DeviceFallback): EngineLoadOptions {
+  return { ...options, device: fallback.device, fallbackReason: fallback.reason };
+}
 
 /** The one interface both the worker-backed client and the inline engine implement (as in WebLLM). */
 export interface EngineApi {

@@ -1,7 +1,7 @@
 import { SiglipError } from '../errors.js';
 import type { CacheWarning, CacheWarningCode, Dtype } from '../types.js';
 import { RECORD_VERSION, fileKey, isLogitRecord, locate, logitKey, manifestKey, type FileKind, type FileRecord, type LogitRecord, type ManifestRecord } from './cache-records.js';
-import { deleteFile, readFile, readMany, writeFile, writeMany, type UseStore } from './idb-store.js';
+import { deleteFile, readFile, readMany, writeFile, writeMany, type KeyValueStore } from './idb-store.js';
 import { checkLength, declaredLength, expectsNonHtml, isQuotaError, looksLikeHtml, serverSha256 } from './response-checks.js';
 import { Sha256, sha256OfBlob } from './sha256-stream.js';
 
@@ -58,7 +58,7 @@ export class ModelFileCache {
   private readonly warned = new Set<CacheWarningCode>();
   private readonly listeners = new Set<(w: CacheWarning) => void>();
 
-  constructor(private readonly store: UseStore) {}
+  constructor(private readonly store: KeyValueStore) {}
 
   /** Turns the cache on or off for the next loads; resolves false (after warning) when IndexedDB is unusable. */
   async configure(options: { enabled: boolean; verify: boolean }): Promise<boolean> {
@@ -78,7 +78,6 @@ export class ModelFileCache {
 
   private async probe(): Promise<boolean> {
     try {
-      if (typeof indexedDB === 'undefined') throw new Error('indexedDB is not defined in this context');
       await timeout(readMany([logitKey('probe')], this.store), OPEN_TIMEOUT_MS, 'IndexedDB');
       return true;
     } catch (err) {

@@ -1,4 +1,4 @@
-import { expose, transfer } from 'comlink';
+import { expose, transfer, type Endpoint } from 'comlink';
 import type { EngineApi, WorkerApi } from '../protocol/engine-protocol.js';
 import { SiglipError } from '../errors.js';
 import { holdLifeLock } from './life-lock.js';
@@ -32,7 +32,8 @@ function transferEmbeddings(result: unknown): unknown {
   return result;
 }
 
-export function exposeEngine(engine: EngineApi): void {
+/** Serves `engine` over `endpoint` (the worker's global scope; a MessagePort in tests). */
+export function exposeEngine(engine: EngineApi, endpoint?: Endpoint): void {
   const api: WorkerApi = {
     load: (...a) => engine.load(...a),
     classify: (...a) => engine.classify(...a),
@@ -41,5 +42,5 @@ export function exposeEngine(engine: EngineApi): void {
     dispose: () => engine.dispose(),
     holdLifeLock,
   };
-  expose(serializeErrors(api));
+  expose(serializeErrors(api), endpoint);
 }

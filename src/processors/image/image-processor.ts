@@ -7,7 +7,7 @@ import { SiglipError } from '../../errors.js';
 import { decodeImageBytes, isDecodedImageSource, isEncodedImage, pixelsFromSource, type DecodedImageSource, type EncodedImage } from './decode-browser.js';
 import { isPilResampleFilter, PilResample, resizeRgb8, type PilResampleFilter } from './pil-resample.js';
 import { buildChannelLookupTables, writeNormalizedChw, type ChannelLookupTables } from './rescale-normalize.js';
-import { MAX_IMAGE_PIXELS, type RgbImage } from './rgb-image.js';
+import { checkImageSize, type RgbImage } from './rgb-image.js';
 import { fetchModelJson, folderUrlOf, type ModelFolder } from '../model-folder.js';
 
 export type { RgbImage } from './rgb-image.js';
@@ -26,8 +26,11 @@ export interface SiglipImageProcessorConfig {
   readonly imageStd: Triple;
 }
 
-/** Anything `process` accepts for one image. */
-export type ImageInput = RgbImage | EncodedImage | DecodedImageSource;
+/**
+ * Anything `process` accepts for one image (already on this thread: pixels, bytes, a decoded
+ * source). Not the public ImageInput (types.ts), which the page turns into a WireImage first.
+ */
+export type ProcessableImage = RgbImage | EncodedImage | DecodedImageSource;
 
 export interface ProcessedImages {
   /** float32 NCHW, images stacked along N. */
@@ -102,9 +105,7 @@ function validateRgb(image: RgbImage, label: string): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new SiglipError('INVALID_INPUT', `${label} has invalid size ${width}x${height}`);
   }
-  if (width * height > MAX_IMAGE_PIXELS) {
-    throw new SiglipError('INVALID_INPUT', `${label} is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit`);
-  }
+  checkImageSize(width, height, label);
   if (image.data.length !== width * height * 3) {
     throw new SiglipError('INVALID_INPUT', `${label}: RGB data has ${image.data.length} bytes, expected ${width * height * 3} (${width}x${height}x3)`);
   }
@@ -180,8 +181,8 @@ export class SiglipImageProcessor {
   }
 
   /** Decodes (if needed) and preprocesses one image or a batch. */
-  async process(images: ImageInput | readonly ImageInput[]): Promise<ProcessedImages> {
-    const list: readonly ImageInput[] = Array.isArray(images) ? images : [images as ImageInput];
+  async process(images: ProcessableImage | readonly ProcessableImage[]): Promise<ProcessedImages> {
+    const list: readonly ProcessableImage[] = Array.isArray(images) ? images : [images as ProcessableImage];
     const batch = list.length > 1 || Array.isArray(images);
     const rgb = await Promise.all(list.map((input, i) => toRgb(input, batch ? `image ${i}` : 'image')));
     return this.processPixels(rgb);
@@ -210,7 +211,7 @@ export class SiglipImageProcessor {
   }
 }
 
-async function toRgb(input: ImageInput, label: string): Promise<RgbImage> {
+async function toRgb(input: ProcessableImage, label: string): Promise<RgbImage> {
   if (isRgbImage(input)) {
     validateRgb(input, label);
     return input;
