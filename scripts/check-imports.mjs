@@ -31,7 +31,7 @@ export const LAYER_RULES = {
   client: ['protocol', 'model-ref', 'storage', 'processors', { layer: 'worker', typeOnly: true }, 'errors', 'types'],
   pipeline: ['client', 'errors', 'types'],
   autotag: ['client', 'errors', 'types'],
-  index: ['client', 'pipeline', 'autotag', 'model-ref', 'errors', 'types'],
+  index: ['client', 'pipeline', 'autotag', 'errors', 'types'],
   global: ['index', 'autotag'],
   // Built separately (siglip-web/react, /vue); they reach the SDK only through bindings/shared/sdk.ts.
   bindings: ['index', 'errors', 'types'],
