@@ -1,4 +1,21 @@
-import type { DeviceFallback } from './types.js';
+/** Why the SDK left WebGPU for another device (decided in one place: backend/device-plan.ts). */
+export type DeviceFallbackCode =
+  /** No WebGPU adapter (checked before loading). */
+  | 'WEBGPU_UNAVAILABLE'
+  /** The dtype needs `shader-f16`, which the adapter lacks (checked before loading). */
+  | 'WEBGPU_NO_SHADER_F16'
+  /** Creating or smoke-testing the WebGPU sessions failed; the model is loaded again on WASM. */
+  | 'WEBGPU_LOAD_FAILED'
+  /** The GPU device was lost after loading; calls continue on WASM. */
+  | 'WEBGPU_DEVICE_LOST';
+
+export interface DeviceFallback {
+  readonly code: DeviceFallbackCode;
+  /** The device to continue on (a `Device`). */
+  readonly device: 'webgpu' | 'wasm';
+  /** Human-readable; becomes `info.fallbackReason`. */
+  readonly reason: string;
+}
 
 /**
  * Every failure the SDK reports is a SiglipError with a stable `code`, so callers can branch on
@@ -12,10 +29,14 @@ export type SiglipErrorCode =
   | 'MODEL_LOAD'
   | 'MODEL_UNSUPPORTED'
   | 'BACKEND_UNAVAILABLE'
+  | 'ASSET_LOAD'
   | 'INFERENCE'
   | 'ABORTED'
   | 'DISPOSED'
   | 'WORKER_CRASHED'
+  | 'LIBRARY_MISMATCH'
+  | 'LIBRARY_FORMAT'
+  | 'STORAGE'
   | 'INTERNAL';
 
 export interface SerializedSiglipError {

@@ -45,6 +45,21 @@ export type { ProcessorLoadOptions } from './client/processors.js';
 export { cache } from './client/cache.js';
 export type { SiglipCache, CachedModel, CachedFile, CacheUsage, CacheModelOptions, CacheMode, CacheWarning, CacheWarningCode } from './types.js';
 
+// Photo library
+export { openLibrary } from './client/library/open-library.js';
+export type {
+  LibrarySource,
+  LibraryHit,
+  AddReport,
+  LibraryProgress,
+  LibraryPhoto,
+  LibraryUsage,
+  LibraryAddOptions,
+  LibrarySearchOptions,
+  LibraryTagOptions,
+  PhotoLibrary,
+} from './library-types.js';
+
 // autoTag
 export { autoTag } from './autotag/auto-tag.js';
 export type { AutoTagController, AutoTagDetail, AutoTagOptions } from './autotag/auto-tag.js';

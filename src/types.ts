@@ -3,24 +3,8 @@
 export type Device = 'webgpu' | 'wasm';
 export type DeviceOption = 'auto' | Device;
 
-/** Why the SDK left WebGPU for another device (decided in one place: backend/device-plan.ts). */
-export type DeviceFallbackCode =
-  /** No WebGPU adapter (checked before loading). */
-  | 'WEBGPU_UNAVAILABLE'
-  /** The dtype needs `shader-f16`, which the adapter lacks (checked before loading). */
-  | 'WEBGPU_NO_SHADER_F16'
-  /** Creating or smoke-testing the WebGPU sessions failed; the model is loaded again on WASM. */
-  | 'WEBGPU_LOAD_FAILED'
-  /** The GPU device was lost after loading; calls continue on WASM. */
-  | 'WEBGPU_DEVICE_LOST';
+export type { DeviceFallback, DeviceFallbackCode } from './errors.js';
 
-export interface DeviceFallback {
-  readonly code: DeviceFallbackCode;
-  /** The device to continue on. */
-  readonly device: Device;
-  /** Human-readable; becomes `info.fallbackReason`. */
-  readonly reason: string;
-}
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
 export type DtypeOption = 'auto' | Dtype;
 
@@ -95,11 +79,15 @@ export interface SiglipOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Host for hub ids; default `https://huggingface.co/`. */
   remoteHost?: string;
-  /** Base URL of the onnxruntime-web `.wasm`/`.mjs` files; default: the copies shipped next to the SDK. */
+  /**
+   * Where the onnxruntime `.wasm` is served: a folder (holding `ort-wasm-simd-threaded.asyncify.wasm`,
+   * like dist/ort/) or the full `.wasm` URL. Default: the file your bundler emitted from dist/ort/, or
+   * `ort/` next to `workerUrl` when only that is given.
+   */
   wasmPaths?: string;
   /** WASM threads; default: hardware concurrency (max 8) when cross-origin isolated, else 1. */
   numThreads?: number;
-  /** Override where the worker script lives (default: next to the SDK script). */
+  /** Where dist/siglip-web.worker.js is served (default: the file your bundler emitted, or next to the drop-in script). */
   workerUrl?: string | URL;
   /** Aborts the load: the returned promise rejects with code ABORTED and the worker is stopped. */
   signal?: AbortSignal;
@@ -174,6 +162,11 @@ export interface Siglip {
   embedImage(images: readonly ImageInput[], options?: EmbedImageOptions): Promise<Float32Array[]>;
   embedText(text: string, options?: EmbedTextOptions): Promise<Float32Array>;
   embedText(texts: readonly string[], options?: EmbedTextOptions): Promise<Float32Array[]>;
+  /**
+   * Opens (or creates) the persistent photo library `name` (default `default`) for this model.
+   * Rejects with LIBRARY_MISMATCH when the library holds embeddings of another model or dtype.
+   */
+  openLibrary(name?: string): Promise<import('./library-types.js').PhotoLibrary>;
   dispose(): Promise<void>;
 }
 

@@ -2,7 +2,8 @@ import { optionsAfterFallback, type EngineApi, type EngineLoadOptions } from '..
 import { DEFAULT_MODEL } from '../model-ref/model-ref.js';
 import { SiglipError } from '../errors.js';
 import type { Siglip, SiglipOptions } from '../types.js';
-import { defaultWasmPaths, defaultWorkerUrl, pageBaseHref } from './asset-urls.js';
+import { defaultWasmUrl, defaultWorkerUrl, pageBaseHref, wasmFolderNextTo } from './asset-urls.js';
+import { requireBrowser } from './require-browser.js';
 import { checkSignal, raceAbort, throwIfAborted } from './abort.js';
 import { EngineSupervisor, type SupervisedEngine } from './engine-supervisor.js';
 import { SiglipClient } from './siglip-client.js';
@@ -27,8 +28,11 @@ export async function createSiglip(options: SiglipOptions = {}): Promise<Siglip>
   const template = validateTemplate(options.template ?? DEFAULT_TEMPLATE);
   // The model's one identity, made here and passed down; nothing below parses the string again.
   const model = modelRefOnPage(options.model ?? DEFAULT_MODEL, options);
+  requireBrowser();
   const workerUrl = options.workerUrl ? new URL(String(options.workerUrl), pageBaseHref()).href : defaultWorkerUrl();
-  const wasmPaths = options.wasmPaths ? new URL(options.wasmPaths, pageBaseHref()).href : defaultWasmPaths(workerUrl);
+  const wasmPaths = options.wasmPaths
+    ? new URL(String(options.wasmPaths), pageBaseHref()).href
+    : options.workerUrl ? wasmFolderNextTo(workerUrl) : defaultWasmUrl();
 
   const useWorker = options.worker !== false;
   if (useWorker && typeof Worker === 'undefined') {

@@ -3,6 +3,7 @@ import type { ModelRef } from '../model-ref/model-ref.js';
 import { looksLikeCorruptModel, type ModelFileCache } from '../storage/model-file-cache.js';
 import type { Dtype, LoadProgress } from '../types.js';
 import type { TransformersRuntime } from './transformers-adapter.js';
+import { wasmFolderUrl } from './wasm-file-url.js';
 
 export interface LoadCacheOptions {
   readonly model: ModelRef;
@@ -25,10 +26,6 @@ export interface LoadCache {
   commit(dtype: Dtype, needsLogit: boolean): Promise<void>;
 }
 
-function folderOf(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
-}
-
 /**
  * Connects the engine's file cache (storage/) to its transformers.js runtime for one load. Storage
  * never sees the runtime: this module, owned by the engine, passes one to the other.
@@ -45,11 +42,12 @@ export async function openLoadCache(
     onProgress?.({ status: 'warning', file: warning.url ?? '', loaded: 0, total: 0, totalLoaded: 0, totalBytes: 0, warning }),
   );
   cache.registerFolder(base, 'model', model.id);
-  cache.registerFolder(folderOf(options.wasmPaths), 'runtime', 'onnxruntime-web');
+  cache.registerFolder(wasmFolderUrl(options.wasmPaths), 'runtime', 'onnxruntime-web');
   const enabled = await cache.configure({ enabled: options.cache !== 'none', verify: options.verifyCache === true });
   runtime.useCache(enabled ? cache : null, cache.guardedFetch);
   // In parallel with the JSON files; sessions wait for it (healing) so onnxruntime never fetches it itself.
   const wasmReady = runtime.provideWasmBinary();
+  wasmReady.catch(() => undefined); // awaited (and reported) by healing()
   return {
     sourceOf: (file) => cache.sourceOf(base + file),
     logitParams: (compute) => cache.logitParams(base, compute),

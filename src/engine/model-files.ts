@@ -9,6 +9,7 @@ import type { LoadCache } from './load-cache.js';
 
 interface ModelConfig {
   architectures?: string[];
+  vision_config?: { hidden_size?: number };
   id2label?: Record<string, string>;
 }
 
@@ -24,6 +25,8 @@ export interface ModelFiles {
   /** The classifier head's labels (image-classification only). */
   readonly labels?: readonly string[];
   readonly imageProcessor: SiglipImageProcessor;
+  /** Width of the image embedding (vision hidden size). */
+  readonly embedDim: number;
   readonly textProcessor?: Promise<SiglipTextProcessor>;
   readonly logit?: Promise<LogitParams>;
 }
@@ -41,12 +44,13 @@ export async function loadModelFiles(model: ModelRef, fetch: typeof globalThis.f
     throw new SiglipError('MODEL_UNSUPPORTED', `Model architecture ${architectures.join(', ')} is not a SigLIP model this SDK can run`);
   }
   const imageProcessor = await SiglipImageProcessor.fromPretrained(model, { fetch });
-  if (isClassifier) return { task: 'image-classification', labels: id2labelList(config), imageProcessor };
+  const embedDim = config.vision_config?.hidden_size ?? 768;
+  if (isClassifier) return { task: 'image-classification', labels: id2labelList(config), imageProcessor, embedDim };
   const textProcessor = SiglipTextProcessor.fromPretrained(model, { fetch });
   const logit = cache.logitParams(() => readLogitParams(base, { fetch }));
   // Keep the promises from rejecting unobserved while the sessions load.
   for (const p of [textProcessor, logit]) p.catch(() => undefined);
-  return { task: 'zero-shot', imageProcessor, textProcessor, logit };
+  return { task: 'zero-shot', imageProcessor, embedDim, textProcessor, logit };
 }
 
 function id2labelList(config: ModelConfig): string[] {

@@ -1,17 +1,21 @@
 import { chooseThreadCount, fallbackFor, planDevices } from '../backend/device-plan.js';
 import { probeWebGpu } from '../backend/webgpu-probe.js';
+import { sharedMemoryWorks } from '../backend/thread-support.js';
 import { SiglipError } from '../errors.js';
 import type { EngineApi, EngineLoadOptions, WireImage } from '../protocol/engine-protocol.js';
 import type { SiglipImageProcessor } from '../processors/image/image-processor.js';
 import type { SiglipTextProcessor } from '../processors/text/text-processor.js';
 import { l2Normalize, siglipLogits, sigmoidScores, softmax, topk as takeTopk } from '../scores/scores.js';
-import { modelCacheStore, type KeyValueStore } from '../storage/idb-store.js';
+import { modelCacheStore, type UseStore } from '../storage/idb-store.js';
 import { ModelFileCache } from '../storage/model-file-cache.js';
 import type { Device, Dtype, LoadProgress, Score, SiglipInfo } from '../types.js';
 import { decodeWireImage } from './decode-wire-image.js';
 import { LabelEmbeddingCache } from './label-embedding-cache.js';
 import { openLoadCache, type LoadCache } from './load-cache.js';
 import { loadModelFiles, type ModelFiles } from './model-files.js';
+import { LibraryEngine, type LibraryModelPort } from './library-engine.js';
+import { LibraryPreprocessing, libraryStoreDeps } from './library-port.js';
+import type { LibraryOp, LibraryResult } from '../protocol/library-wire.js';
 import {
   TransformersRuntime,
   floatTensor,
@@ -37,6 +41,8 @@ interface Loaded {
   readonly logit?: { readonly scaleExp: number; readonly bias: number };
   readonly labels?: readonly string[];
   readonly template: string;
+  /** Width of the image embedding (vision hidden size). */
+  readonly embedDim: number;
 }
 
 interface LoadedSessions {
@@ -49,7 +55,7 @@ interface LoadedSessions {
 
 export interface EngineDependencies {
   /** The IndexedDB store model files are cached in (idb-keyval style); default: the SDK's own database. */
-  readonly store?: () => KeyValueStore;
+  readonly store?: () => UseStore;
   /** The network under the cache (default: the realm's fetch). */
   readonly fetch?: typeof fetch;
 }
@@ -59,9 +65,8 @@ function isWebWorker(): boolean {
 }
 
 function threadCountHere(requested: number | undefined): number {
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-  return chooseThreadCount(requested, isolated, cores);
+  return chooseThreadCount(requested, sharedMemoryWorks(), cores);
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -81,6 +86,10 @@ export class SiglipEngine implements EngineApi {
   private disposed = false;
   private deviceLost: string | undefined;
   private fileCache: ModelFileCache | undefined;
+  /** Model passes run one at a time: library work and queued calls may arrive concurrently. */
+  private runChain: Promise<unknown> = Promise.resolve();
+  private readonly preprocessing = new LibraryPreprocessing();
+  private readonly libraries = new LibraryEngine(() => this.libraryPort(), libraryStoreDeps());
 
   constructor(private readonly deps: EngineDependencies = {}) {}
 
@@ -123,6 +132,7 @@ export class SiglipEngine implements EngineApi {
       ...(logit ? { logit: { scaleExp: logit.logitScaleExp, bias: logit.logitBias } } : {}),
       ...(files.labels ? { labels: files.labels } : {}),
       template: options.template,
+      embedDim: files.embedDim,
     };
     onProgress?.({ status: 'ready', file: '', loaded: 0, total: 0, ...progress.totals() });
     return info;
@@ -244,7 +254,43 @@ export class SiglipEngine implements EngineApi {
     return labels.map((l) => this.labelCache.get(template, l) as Float32Array);
   }
 
-  private async run(model: OnnxModel, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  library<O extends LibraryOp>(name: string, op: O): Promise<LibraryResult<O>> {
+    return this.libraries.run(name, op);
+  }
+
+  /** Raw pooled features of ready pixel_values (the library's vision pass). */
+  async visionOnPixels(pixels: Float32Array, count: number): Promise<Float32Array[]> {
+    const m = this.ready();
+    const { height, width } = m.imageProcessor.size;
+    const result = await this.run(m.vision, { pixel_values: floatTensor(pixels, [count, 3, height, width]) });
+    const pooled = result['pooler_output'];
+    if (!pooled) throw new SiglipError('INFERENCE', 'The vision model returned no pooler_output');
+    return tensorRows(pooled);
+  }
+
+  /** What the library code may use of the loaded model. */
+  private libraryPort(): LibraryModelPort {
+    const m = this.ready();
+    if (m.info.task !== 'zero-shot') throw new SiglipError('MODEL_UNSUPPORTED', 'Photo libraries need a zero-shot SigLIP model (SiglipModel), not a classification head');
+    return this.preprocessing.port({
+      space: { model: m.info.model, dtype: m.info.dtype, dim: m.embedDim },
+      template: m.template,
+      logit: m.logit,
+      processor: m.imageProcessor,
+      vision: (pixels, count) => this.visionOnPixels(pixels, count),
+      imageFeatures: async (image) => (await this.imageFeatures(m, [image], false))[0] as Float32Array,
+      textFeatures: async (text, template) => (await this.textFeatures(m, [text], template))[0] as Float32Array,
+      labelEmbeddings: (labels, template) => this.labelEmbeddings(m, labels, template),
+    });
+  }
+
+  private run(model: OnnxModel, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const next = this.runChain.then(() => this.runNow(model, inputs));
+    this.runChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(model: OnnxModel, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     this.throwIfDeviceLost();
     try {
       return await model(inputs);
@@ -274,6 +320,7 @@ export class SiglipEngine implements EngineApi {
     const m = this.loaded ?? (await this.loading?.then(() => this.loaded).catch(() => undefined));
     this.loaded = undefined;
     this.labelCache.clear();
+    this.preprocessing.dispose();
     await Promise.all([m?.vision.dispose(), m?.text?.dispose()].map((p) => p?.catch(() => undefined)));
   }
 }

@@ -3,8 +3,11 @@
  * creates one TransformersRuntime and passes it where it is needed; nothing else imports the library.
  */
 import { AutoModel, SiglipTextModel, SiglipVisionModel, Tensor, env } from '@huggingface/transformers';
+import { assetAnswerProblem, assetLoadError } from '../asset-errors.js';
+import { SiglipError } from '../errors.js';
 import type { ModelRef } from '../model-ref/model-ref.js';
 import type { Device, Dtype, LoadProgress } from '../types.js';
+import { wasmFileUrl } from './wasm-file-url.js';
 
 /**
  * transformers.js only loads models by hub id from `env.remoteHost`, and a browser cannot hand it an
@@ -94,9 +97,8 @@ export class TransformersRuntime {
     this.baseFetch = config.fetch ?? current?.siglipBase ?? current ?? ((...args) => globalThis.fetch(...args));
     const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number; proxy?: boolean } };
     if (onnx.wasm) {
-      const base = config.wasmPaths.endsWith('/') ? config.wasmPaths : `${config.wasmPaths}/`;
       // Explicit .wasm URL: never a CDN. See provideWasmBinary for why there is no .mjs.
-      this.wasmUrl = `${base}ort-wasm-simd-threaded.asyncify.wasm`;
+      this.wasmUrl = wasmFileUrl(config.wasmPaths);
       onnx.wasm.wasmPaths = { wasm: this.wasmUrl };
       onnx.wasm.numThreads = config.numThreads;
       onnx.wasm.proxy = false;
@@ -163,18 +165,24 @@ export class TransformersRuntime {
    * blob: URL (a page with `script-src 'self'` works; pthread workers start from this same-origin
    * script) and no request for the .mjs on later visits. The .wasm itself is handed over from our
    * cache as `wasmBinary`, so transformers.js' ensureWasmLoaded (which needs both paths) stays out of the way.
+   * A missing or wrong file fails here as ASSET_LOAD naming the URL, instead of onnxruntime's
+   * "no available backend found".
    */
   async provideWasmBinary(): Promise<void> {
     const wasm = (env.backends.onnx as { wasm?: { wasmBinary?: unknown } }).wasm;
     if (!wasm || wasm.wasmBinary !== undefined || this.wasmUrl === undefined) return;
+    const url = this.wasmUrl;
     let response: Response;
     try {
-      response = await this.engineLayer(this.wasmUrl, undefined, this.baseFetch);
-    } catch {
-      return; // onnxruntime fetches it itself and reports the failure in its own words.
+      response = await this.engineLayer(url, undefined, this.baseFetch);
+    } catch (err) {
+      if (err instanceof SiglipError) throw err;
+      throw assetLoadError('wasm', url, `could not be fetched (${err instanceof Error ? err.message : String(err)}; a CSP connect-src or CORS rule may block it)`);
     }
-    if (!response.ok) return;
-    wasm.wasmBinary = new Uint8Array(await response.arrayBuffer());
+    const bytes = response.ok ? new Uint8Array(await response.arrayBuffer()) : undefined;
+    const problem = assetAnswerProblem('wasm', response.status, response.headers.get('content-type'), bytes);
+    if (problem !== undefined) throw assetLoadError('wasm', url, problem);
+    wasm.wasmBinary = bytes;
   }
 
   /**

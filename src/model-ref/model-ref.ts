@@ -27,9 +27,17 @@ export interface ModelRefOptions {
 }
 
 const HUB_ID = /^[\w\-.]+\/[\w\-.]{1,96}$/;
+/** Hub routes, so no owner can have these names: `models/x` can only be a folder on the page's site. */
+const NOT_HUB_OWNERS = new Set(['models', 'datasets', 'spaces']);
 
-function isHubId(model: string): boolean {
-  return HUB_ID.test(model) && !model.startsWith('.') && !/^[a-z][a-z0-9+.-]*:/i.test(model);
+/**
+ * A hub id is exactly `owner/name`: one slash, no scheme, no leading `.` or `/`, no trailing `/`, and
+ * an owner that is not a hub route (`models`, `datasets`, `spaces`). Everything else is a folder URL
+ * resolved against the page (`./x`, `/x`, `x/`, `a/b/c`, `models/x`, `https://…`).
+ */
+export function isHubId(model: string): boolean {
+  const owner = model.slice(0, model.indexOf('/'));
+  return HUB_ID.test(model) && !model.startsWith('.') && !NOT_HUB_OWNERS.has(owner.toLowerCase());
 }
 
 /** Turns what the user wrote (`owner/name` or a folder URL) into the model's one identity. */
@@ -60,4 +68,9 @@ export function resolveModelRef(model: string, options: ModelRefOptions = {}): M
 /** A folder URL given directly (processors' fromPretrained): its own identity, no hub lookup. */
 export function folderModelRef(baseUrl: string): ModelRef {
   return { id: baseUrl, baseUrl: baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/` };
+}
+
+/** The folder URL of `model` (shorthand for `resolveModelRef(...).baseUrl`). */
+export function resolveModelBaseUrl(model: string, remoteHost: string, baseHref: string | undefined): string {
+  return resolveModelRef(model, { remoteHost, ...(baseHref !== undefined ? { baseHref } : {}) }).baseUrl;
 }

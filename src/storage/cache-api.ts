@@ -1,6 +1,6 @@
 import type { CachedFile, CachedModel, CacheModelOptions, CacheUsage, Dtype, SiglipCache } from '../types.js';
 import { dtypeOfFile, isFileRecord, isManifestRecord, type FileRecord, type ManifestRecord } from './cache-records.js';
-import { allKeys, clearStore, deleteKeys, modelCacheStore, readMany, type KeyValueStore } from './idb-store.js';
+import { allKeys, clearStore, deleteKeys, modelCacheStore, readMany, type UseStore } from './idb-store.js';
 
 interface Snapshot {
   readonly keys: string[];
@@ -9,7 +9,7 @@ interface Snapshot {
 }
 
 /** Metadata only: bodies (`body:` keys) are never read here, so listing 800 MB models costs nothing. */
-async function snapshot(store: KeyValueStore): Promise<Snapshot> {
+async function snapshot(store: UseStore): Promise<Snapshot> {
   const keys = await allKeys(store);
   const metaKeys = keys.filter((k) => k.startsWith('file:') || k.startsWith('manifest:'));
   const values = await readMany(metaKeys, store);
@@ -36,7 +36,7 @@ function toCachedFile(r: FileRecord): CachedFile {
  * Cache management over a given store (idb-keyval style). Storage knows nothing of hub ids or
  * pages: `baseUrlOf` (client/cache.ts passes the page's model resolution) names the folder.
  */
-export function createCacheApi(baseUrlOf: ModelFolderResolver, store: () => KeyValueStore = modelCacheStore): SiglipCache {
+export function createCacheApi(baseUrlOf: ModelFolderResolver, store: () => UseStore = modelCacheStore): SiglipCache {
   return {
     async list(): Promise<CachedModel[]> {
       const snap = await snapshot(store());

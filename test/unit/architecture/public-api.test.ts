@@ -25,10 +25,12 @@ function indexNames(): Set<string> {
 describe('public API (src/index.ts)', () => {
   it('names its exports one by one (no export *)', () => {
     expect(read('index.ts')).not.toMatch(/export (type )?\*/);
+    expect(indexNames().has('openLibrary')).toBe(true);
   });
 
   it.each([
     ['types.ts', []],
+    ['library-types.ts', []],
     ['pipeline.ts', ['pipeline']],
     ['errors.ts', []],
   ] as const)('exports every public name of %s', (file, alsoValues) => {

@@ -8,10 +8,11 @@ import { openLoadCache } from '../../../src/engine/load-cache.js';
 import { loadModelFiles } from '../../../src/engine/model-files.js';
 import { TransformersRuntime } from '../../../src/engine/transformers-adapter.js';
 import { resolveModelRef, type ModelRef } from '../../../src/model-ref/model-ref.js';
-import { memoryKeyValueStore, type KeyValueStore } from '../../../src/storage/idb-store.js';
+import type { UseStore } from '../../../src/storage/idb-store.js';
 import { ModelFileCache } from '../../../src/storage/model-file-cache.js';
 import type { LoadProgress } from '../../../src/types.js';
 import { BASE_URL, fixtureFetch } from '../onnx/fixture-fetch.js';
+import { fakeStore } from '../storage/fake-idb-store.js';
 
 const WASM_PATHS = 'https://cdn.test/ort/';
 const FIXTURE_FOLDER = `${BASE_URL}siglip-shapes/`;
@@ -32,7 +33,7 @@ const offline = (async () => {
   throw new TypeError('Failed to fetch');
 }) as unknown as typeof fetch;
 
-async function loadFiles(model: ModelRef, store: KeyValueStore, fetch: typeof globalThis.fetch, cacheMode: 'indexeddb' | 'none' = 'indexeddb') {
+async function loadFiles(model: ModelRef, store: UseStore, fetch: typeof globalThis.fetch, cacheMode: 'indexeddb' | 'none' = 'indexeddb') {
   const progress: LoadProgress[] = [];
   const runtime = new TransformersRuntime({ wasmPaths: WASM_PATHS, numThreads: 1, fetch });
   const cache = await openLoadCache({ model, wasmPaths: WASM_PATHS, cache: cacheMode }, new ModelFileCache(store), runtime, (p) => progress.push(p));
@@ -46,7 +47,7 @@ describe('load path', () => {
     const model = resolveModelRef('owner/shapes', { remoteHost: 'https://mirror.test/' });
     expect(model).toEqual({ id: 'owner/shapes', baseUrl: 'https://mirror.test/owner/shapes/resolve/main/', revision: 'main' });
     const server = serverFor(model);
-    const { files, textProcessor, logit } = await loadFiles(model, memoryKeyValueStore(), server.fetch);
+    const { files, textProcessor, logit } = await loadFiles(model, fakeStore().store, server.fetch);
 
     expect(files.task).toBe('zero-shot');
     expect(files.imageProcessor.size).toEqual({ width: 224, height: 224 });
@@ -76,10 +77,10 @@ describe('load path', () => {
 
   it('stores what it read, and a second load with the network gone is served from the store', async () => {
     const model = resolveModelRef('https://models.test/siglip-shapes');
-    const store = memoryKeyValueStore();
+    const { store, data } = fakeStore();
     const first = await loadFiles(model, store, serverFor(model).fetch);
     expect(first.cache.sourceOf('preprocessor_config.json')).toBe('network');
-    expect([...store.entries.keys()]).toEqual(expect.arrayContaining([`file:${model.baseUrl}config.json`, `body:${model.baseUrl}tokenizer.json`, `logit:${model.baseUrl}`]));
+    expect([...data.keys()]).toEqual(expect.arrayContaining([`file:${model.baseUrl}config.json`, `body:${model.baseUrl}tokenizer.json`, `logit:${model.baseUrl}`]));
 
     const second = await loadFiles(model, store, offline);
     expect(second.cache.sourceOf('preprocessor_config.json')).toBe('cache');
@@ -92,16 +93,16 @@ describe('load path', () => {
 
   it("cache: 'none' loads the same files and leaves the store empty", async () => {
     const model = resolveModelRef('https://models.test/siglip-shapes');
-    const store = memoryKeyValueStore();
+    const { store, data } = fakeStore();
     const { files } = await loadFiles(model, store, serverFor(model).fetch, 'none');
     expect(files.task).toBe('zero-shot');
-    expect(store.entries.size).toBe(0);
+    expect(data.size).toBe(0);
   });
 
   it('a missing config.json is MODEL_LOAD naming the URL; a broken store only warns', async () => {
     const model = resolveModelRef('https://models.test/nowhere/');
     const runtime = new TransformersRuntime({ wasmPaths: WASM_PATHS, numThreads: 1, fetch: fixtureFetch({ honorRange: true }).fetch });
-    const broken: KeyValueStore = { ...memoryKeyValueStore(), getMany: async () => { throw new Error('disk on fire'); } };
+    const broken: UseStore = async () => { throw new Error('disk on fire'); };
     const progress: LoadProgress[] = [];
     const cache = await openLoadCache({ model, wasmPaths: WASM_PATHS }, new ModelFileCache(broken), runtime, (p) => progress.push(p));
     expect(progress.map((p) => p.warning?.code)).toEqual(['CACHE_UNAVAILABLE']);

@@ -37,6 +37,7 @@ function fakeEngine(behaviour: Partial<EngineApi> = {}): EngineApi & { seen: unk
     },
     embedImages: async (images) => images.map(() => new Float32Array([1, 2, 3])),
     embedTexts: async (texts) => texts.map((_, i) => new Float32Array([i])),
+    library: (async () => undefined) as unknown as EngineApi['library'],
     dispose: async () => undefined,
     ...behaviour,
   };
