@@ -95,7 +95,7 @@ export function checkVisit(r, cases, engine, { cacheWarningsAllowed = 0 } = {}) 
   if (r.bad?.code !== 'IMAGE_DECODE' || r.bad?.isSiglipError !== true) problems.push(`bad input gave ${JSON.stringify(r.bad)}, expected SiglipError IMAGE_DECODE`);
   if (!r.afterBad || scoreDiff(r.afterBad, cases[0]) > PNG_SCORE_TOL) problems.push('the call after the bad input did not match Python');
   problems.push(...warningProblems(r, cacheWarningsAllowed));
-  notes.push(`threads ${r.info.threads} (isolated ${r.facts.isolated}, SAB ${r.facts.sharedArrayBuffer}), worker ${r.info.worker}; load ${formatMs(r.loadMs)}, ${cases.length} cases ${formatMs(r.classifyMs ?? 0)}; max score diff PNG ${worstPng.toExponential(1)}, JPEG ${worstJpeg.toExponential(1)}`);
+  notes.push(`threads ${r.info.threads} (isolated ${r.facts.isolated}, SAB ${r.facts.sharedArrayBuffer}, navigator.gpu ${r.facts.webgpu}), worker ${r.info.worker}; load ${formatMs(r.loadMs)}, ${cases.length} cases ${formatMs(r.classifyMs ?? 0)}; max score diff PNG ${worstPng.toExponential(1)}, JPEG ${worstJpeg.toExponential(1)}`);
   for (const w of warningsOf(r)) notes.push(`warning ${w.code}: ${w.message}`);
   return { problems, notes };
 }

@@ -38,6 +38,8 @@ export async function visit({ model, worker, cases, badInput }) {
     isolated: self.crossOriginIsolated === true,
     sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
     cores: navigator.hardwareConcurrency || 1,
+    webgpu: 'gpu' in navigator,
+    userAgent: navigator.userAgent,
   };
   let s;
   try {
@@ -90,4 +92,31 @@ export async function cachedModel({ baseUrl }) {
 export async function clearCache() {
   await window.SiglipWeb.cache.clear();
   return true;
+}
+
+/**
+ * Photo library (issue 10): open library `name` on the fixture model, optionally clear it and add
+ * the reference images, then search by text. Returns counts and the ranking (file names).
+ */
+export async function library({ model, worker, name, images, fresh, query }) {
+  const { SiglipWeb, harness } = window;
+  let s;
+  try {
+    s = await SiglipWeb.createSiglip({ model, device: 'wasm', worker });
+    const lib = await s.openLibrary(name);
+    let report = null;
+    if (fresh) {
+      await lib.clear();
+      const files = await Promise.all(images.map(async (p) => new File([await (await fetch(harness.fixture(`reference/${p}`))).blob()], p.split('/').pop(), { type: p.endsWith('.png') ? 'image/png' : 'image/jpeg', lastModified: 1_700_000_000_000 })));
+      const r = await lib.add(files);
+      report = { added: r.added, skipped: r.skipped, failed: r.failed.map((f) => `${f.name}: ${f.error.code} ${f.error.message}`) };
+    }
+    const count = await lib.count();
+    const hits = await lib.search(query, { template: false, k: images.length });
+    return { ok: true, report, count, ranking: hits.map((h) => h.name) };
+  } catch (e) {
+    return { ok: false, code: e.code ?? 'none', message: String(e.message ?? e) };
+  } finally {
+    await s?.dispose().catch(() => undefined);
+  }
 }

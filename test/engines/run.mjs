@@ -140,11 +140,12 @@ async function firefox() {
   // A persistent profile: the relaunch is a later visit, which must make no model or runtime request.
   const profile = tempProfile();
   try {
-    await conformance('firefox', () => firefoxSession({ profile: profile.dir }));
+    await conformance('firefox', () => firefoxSession({ profile: profile.dir }), (s) => libraryCheck('firefox', s, { fresh: true, label: 'indexes the reference images, search ranks like Python' }));
     await inSession('firefox relaunch', () => firefoxSession({ profile: profile.dir }), async (s) => {
       for (const mode of [MODES[0], MODES[1]]) {
         await check(`firefox relaunch (${mode.name}): loads from IndexedDB with zero model/runtime requests`, async () => offlineReload(s, mode));
       }
+      await libraryCheck('firefox', s, { fresh: false, mode: MODES[1], label: 'still holds the photos after a relaunch, same ranking' });
     });
   } finally {
     profile.remove();
@@ -173,6 +174,8 @@ async function webkit() {
     for (const mode of [MODES[1], MODES[0]]) {
       await check(`webkit ephemeral session: a reload (${mode.name}) loads from IndexedDB, zero model/runtime requests`, async () => offlineReload(s, mode));
     }
+    await libraryCheck('webkit', s, { fresh: true, label: 'indexes the reference images, search ranks like Python' });
+    await libraryCheck('webkit', s, { fresh: false, mode: MODES[1], label: 'after a reload in the session: same photos, same ranking' });
   });
 }
 
@@ -190,8 +193,32 @@ async function chromium() {
   });
 }
 
-// Photo library (issue 10): once its API is on main, add one cross-engine check here (index a
-// few reference images, search by text, compare the ranking with Python's embeddings).
+/** Python's order of the reference images for text j (descending logits), as file names. */
+function pythonRanking(textIndex) {
+  const order = embeddings.images.map((img, i) => ({ name: img.split('/').pop(), logit: embeddings.logits_per_image[i][textIndex] }));
+  order.sort((a, b) => b.logit - a.logit);
+  return order.map((o) => o.name);
+}
+
+/**
+ * Photo library (issue 10): `fresh` indexes the reference images and searches; otherwise the library
+ * must still hold them (a reload or relaunch) and rank them the same way, without re-adding.
+ */
+async function libraryCheck(engine, session, { fresh, mode = MODES[0], label }) {
+  await check(`${engine} photo library (${mode.name}): ${label}`, async () => {
+    await session.open(`${ORIGIN}${mode.prefix}${HARNESS}`);
+    const r = await session.run(pageFns.library.toString(), { model: MODEL, worker: mode.worker, name: 'engines', images: embeddings.images, fresh, query: embeddings.texts[0] });
+    if (r?.__error) return { problems: [r.__error] };
+    if (!r.ok) return { problems: [`${r.code} ${r.message}`] };
+    const problems = [];
+    const n = embeddings.images.length;
+    if (fresh && (r.report.added !== n || r.report.failed.length)) problems.push(`add: ${JSON.stringify(r.report)}`);
+    if (r.count !== n) problems.push(`count ${r.count}, expected ${n}`);
+    const want = pythonRanking(0);
+    if (JSON.stringify(r.ranking) !== JSON.stringify(want)) problems.push(`ranking for ${JSON.stringify(embeddings.texts[0])}: ${r.ranking.join(', ')} ≠ Python ${want.join(', ')}`);
+    return { problems, notes: [`${r.count} photos; ranking = Python's: ${problems.length === 0}`] };
+  });
+}
 
 const RUNNERS = { firefox, webkit, chromium };
 const started = Date.now();
