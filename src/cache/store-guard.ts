@@ -99,7 +99,7 @@ export function guardStore(inner: UseStore, options: StoreGuardOptions = DEFAULT
   let broken: string | undefined;
 
   const store: UseStore = <T>(mode: IDBTransactionMode, callback: (s: IDBObjectStore) => T | PromiseLike<T>): Promise<T> => {
-    if (broken !== undefined) return Promise.reject(new StoreTimeoutError(broken));
+    if (broken !== undefined) return Promise.reject(new StoreTimeoutError(`${broken}, so it is no longer used on this page`));
     let requestError: unknown;
     const ms = mode === 'readonly' ? options.readTimeoutMs : options.writeTimeoutMs;
     return new Promise<T>((resolve, reject) => {

@@ -100,9 +100,13 @@ export async function clearCache() {
  */
 export async function library({ model, worker, name, images, fresh, query }) {
   const { SiglipWeb, harness } = window;
+  const events = [];
   let s;
   try {
-    s = await SiglipWeb.createSiglip({ model, device: 'wasm', worker });
+    s = await SiglipWeb.createSiglip({
+      model, device: 'wasm', worker,
+      onProgress: (p) => events.push({ status: p.status, file: p.file, ...(p.source ? { source: p.source } : {}), ...(p.warning ? { warning: { code: p.warning.code, message: p.warning.message } } : {}) }),
+    });
     const lib = await s.openLibrary(name);
     let report = null;
     if (fresh) {
@@ -113,9 +117,9 @@ export async function library({ model, worker, name, images, fresh, query }) {
     }
     const count = await lib.count();
     const hits = await lib.search(query, { template: false, k: images.length });
-    return { ok: true, report, count, ranking: hits.map((h) => h.name) };
+    return { ok: true, report, count, ranking: hits.map((h) => h.name), events, late: [] };
   } catch (e) {
-    return { ok: false, code: e.code ?? 'none', message: String(e.message ?? e) };
+    return { ok: false, stage: 'library', code: e.code ?? 'none', message: String(e.message ?? e), events };
   } finally {
     await s?.dispose().catch(() => undefined);
   }
