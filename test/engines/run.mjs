@@ -149,8 +149,10 @@ async function firefox() {
     profile.remove();
   }
   await inSession('firefox private', () => firefoxSession({ isPrivate: true }), async (s) => {
-    await check('firefox private window (isolated, inline): loads and matches Python', async () => checkVisit(await visitIn(s, MODES[3]), SOME_CASES, 'firefox', { cacheWarningsAllowed: 1 }));
-    await check('firefox private window: a reload in the same session (isolated, worker) loads from its in-memory cache', async () => offlineReload(s, MODES[2]));
+    for (const mode of MODES) {
+      await check(`firefox private window (${mode.name}): loads and matches Python`, async () => checkVisit(await visitIn(s, mode), SOME_CASES, 'firefox', { cacheWarningsAllowed: 1 }));
+    }
+    await check('firefox private window: a reload in the same session (plain, inline) loads from its in-memory cache', async () => offlineReload(s, MODES[1]));
   });
 }
 
@@ -177,7 +179,7 @@ async function webkit() {
 async function chromium() {
   console.log('Chromium incognito context (Playwright)');
   await inSession('chromium incognito', () => chromiumIncognitoSession(), async (s) => {
-    for (const mode of [MODES[1], MODES[2]]) {
+    for (const mode of MODES) {
       await check(`chromium incognito (${mode.name}): loads and matches Python`, async () => {
         const r = await visitIn(s, mode);
         if (r.loadMs) timings.push({ engine: 'chromium incognito', mode: mode.name, loadMs: r.loadMs, classifyMs: r.classifyMs, cases: SOME_CASES.length });
