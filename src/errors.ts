@@ -10,10 +10,14 @@ export type SiglipErrorCode =
   | 'MODEL_LOAD'
   | 'MODEL_UNSUPPORTED'
   | 'BACKEND_UNAVAILABLE'
+  | 'ASSET_LOAD'
   | 'INFERENCE'
   | 'ABORTED'
   | 'DISPOSED'
   | 'WORKER_CRASHED'
+  | 'LIBRARY_MISMATCH'
+  | 'LIBRARY_FORMAT'
+  | 'STORAGE'
   | 'INTERNAL';
 
 export interface SerializedSiglipError {
