@@ -7,6 +7,7 @@
  * Works in windows and workers: every DOM type is feature-tested before use.
  */
 import { SiglipError } from '../../errors.js';
+import { withoutAvifAlpha } from './avif-alpha.js';
 import { applyExifOrientation, readJpegOrientationSources } from './exif-orientation.js';
 import { readDeclaredSize, sniffImageFormat, type ImageFormat } from './image-format.js';
 import { decodeWithOwnDecoder, hasOwnDecoder } from './own-decoders.js';
@@ -96,7 +97,8 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
   if (declared) checkPixelBudget(declared.width, declared.height, label);
   let bitmap: ImageBitmap;
   try {
-    const blob = new Blob([bytes.slice()]);
+    // The canvas would premultiply an AVIF alpha plane away; Pillow ignores alpha for RGB anyway.
+    const blob = new Blob([format === 'avif' ? withoutAvifAlpha(bytes).slice() : bytes.slice()]);
     bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
   } catch (err) {
     throw SiglipError.wrap('IMAGE_DECODE', `cannot decode ${label} (${format === 'unknown' ? 'unrecognised format' : format}); the data may be corrupt or truncated`, err);
