@@ -9,6 +9,10 @@ export {
   type SiglipImageProcessorConfig,
 } from './image-processor.js';
 export { decodeImageBytes, pixelsFromSource, type DecodedImageSource, type EncodedImage } from './decode-browser.js';
+export { decodeBmp } from './bmp-decode.js';
+export { decodeGif } from './gif-decode.js';
+export { decodeWebp, type LossyWebpDecoder } from './webp-decode.js';
+export { decodeVp8l, type Vp8lImage } from './vp8l-decode.js';
 export { decodePng, isPng, readPngHeader, type DecodedPng, type DecodePngOptions } from './png-decode.js';
 export {
   applyExifOrientation,
