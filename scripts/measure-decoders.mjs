@@ -48,11 +48,19 @@ async function inWebKit() {
   const driverPort = port + 1000;
   const driverProcess = spawn('WebKitWebDriver', [`--port=${driverPort}`], { stdio: 'ignore' });
   try {
-    await sleep(1000);
-    const driver = await new Builder()
-      .usingServer(`http://127.0.0.1:${driverPort}`)
-      .withCapabilities({ browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation-mode'] } })
-      .build();
+    let driver;
+    // The driver takes a moment to listen: retry the session for up to ~10 s.
+    for (let i = 0; i < 50 && !driver; i++) {
+      try {
+        driver = await new Builder()
+          .usingServer(`http://127.0.0.1:${driverPort}`)
+          .withCapabilities({ browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } })
+          .build();
+      } catch (err) {
+        if (i === 49 || driverProcess.exitCode !== null) throw err;
+        await sleep(200);
+      }
+    }
     try {
       await driver.manage().setTimeouts({ script: 120_000 });
       await driver.get(pageUrl);
