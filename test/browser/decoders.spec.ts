@@ -77,4 +77,22 @@ test.describe('image decoders match Pillow', () => {
       'after errors: 1x3x224x224',
     ]);
   });
+  test('classify in the worker scores a lossless WebP with alpha, a GIF and a BMP exactly like their Pillow RGB', async ({ page }) => {
+    await openHarness(page);
+    const scores = await page.evaluate(async () => {
+      const { SiglipWeb, harness } = window as unknown as Harness;
+      const siglip = await SiglipWeb.createSiglip({ model: harness.fixture('siglip-shapes/'), worker: true, device: 'wasm' });
+      try {
+        const labels = ['a red circle', 'a blue square', 'green stripes'];
+        const files = ['webp_lossless_alpha_exact.webp', 'gif_transparent.gif', 'bmp_32_v5_alpha.bmp'];
+        const got = await siglip.classify(files.map((f) => harness.fixture(`decoders/images/${f}`)), labels);
+        const want = await siglip.classify(files.map((f) => harness.fixture(`decoders/expected/${f}.png`)), labels);
+        return { got, want };
+      } finally {
+        await siglip.dispose();
+      }
+    });
+    expect(scores.got).toHaveLength(3);
+    expect(scores.got).toEqual(scores.want);
+  });
 });
