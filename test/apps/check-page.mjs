@@ -20,7 +20,8 @@ export async function checkPage(url, { browser, timeoutMs = 120_000 } = {}) {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  // ERR_ABORTED is the SDK cancelling a download it no longer needs (size probes), not a failure.
+  page.on('requestfailed', (r) => { if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`); });
   // Route every request: anything not for this machine is aborted and reported.
   await context.route('**/*', (route) => {
     const u = new URL(route.request().url());
