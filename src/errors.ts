@@ -14,6 +14,9 @@ export type SiglipErrorCode =
   | 'ABORTED'
   | 'DISPOSED'
   | 'WORKER_CRASHED'
+  | 'LIBRARY_MISMATCH'
+  | 'LIBRARY_FORMAT'
+  | 'STORAGE'
   | 'INTERNAL';
 
 export interface SerializedSiglipError {

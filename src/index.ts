@@ -5,5 +5,7 @@ export { SiglipTextProcessor, SiglipImageProcessor } from './client/processors.j
 export { pipeline } from './pipeline.js';
 export { cache } from './cache/cache-api.js';
 export type * from './types.js';
+export type * from './library-types.js';
+export { openLibrary } from './client/library/open-library.js';
 export { autoTag } from './bindings/autotag/auto-tag.js';
 export type { AutoTagController, AutoTagDetail, AutoTagOptions } from './bindings/autotag/auto-tag.js';

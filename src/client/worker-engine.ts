@@ -1,5 +1,6 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { EngineApi, EngineLoadOptions } from '../engine/engine-api.js';
+import type { LibraryOp, LibraryResult } from '../engine/library-wire.js';
 import { SiglipError } from '../errors.js';
 import type { LoadProgress, SiglipInfo } from '../types.js';
 import type { WorkerApi } from '../worker/expose-engine.js';
@@ -93,6 +94,10 @@ export class WorkerEngine implements EngineApi {
 
   embedTexts(...args: Parameters<EngineApi['embedTexts']>): ReturnType<EngineApi['embedTexts']> {
     return this.call(() => this.remote.embedTexts(...args));
+  }
+
+  library<O extends LibraryOp>(name: string, op: O): Promise<LibraryResult<O>> {
+    return this.call(() => this.remote.library(name, op) as Promise<LibraryResult<O>>);
   }
 
   /** Stops the worker now; calls in flight reject with `reason` (used for abort and dispose). */

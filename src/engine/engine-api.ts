@@ -1,3 +1,4 @@
+import type { LibraryOp, LibraryResult } from './library-wire.js';
 import type { CacheMode, Device, DeviceOption, Dtype, DtypeOption, LoadProgress, Score, SiglipInfo } from '../types.js';
 
 /**
@@ -36,6 +37,8 @@ export interface EngineApi {
   classify(images: WireImage[], labels: string[] | null, template: string | null, topk: number | null): Promise<Score[][]>;
   embedImages(images: WireImage[], normalize: boolean): Promise<Float32Array[]>;
   embedTexts(texts: string[], template: string | false, normalize: boolean): Promise<Float32Array[]>;
+  /** One operation on the photo library `name` (storage and search live next to the model). */
+  library<O extends LibraryOp>(name: string, op: O): Promise<LibraryResult<O>>;
   dispose(): Promise<void>;
 }
 

@@ -13,6 +13,10 @@ import { LabelEmbeddingCache } from './label-embedding-cache.js';
 import { configureRuntime, progressAggregator, routeFor, runtimeFetch } from './transformers-runtime.js';
 import { WEBGPU_RETRY_ON_WASM } from './engine-api.js';
 import { openLoadCache } from '../cache/load-cache.js';
+import { LibraryEngine } from './library-engine.js';
+import { LibraryPreprocessing, libraryStoreDeps } from './library-port.js';
+import type { LibraryModelPort } from './library-engine.js';
+import type { LibraryOp, LibraryResult } from './library-wire.js';
 
 interface OnnxModel {
   (inputs: Record<string, Tensor>): Promise<Record<string, Tensor>>;
@@ -21,6 +25,7 @@ interface OnnxModel {
 
 interface ModelConfig {
   architectures?: string[];
+  vision_config?: { hidden_size?: number };
   id2label?: Record<string, string>;
 }
 
@@ -38,6 +43,8 @@ interface Loaded {
   readonly logit?: { readonly scaleExp: number; readonly bias: number };
   readonly labels?: readonly string[];
   readonly template: string;
+  /** Width of the image embedding (vision hidden size). */
+  readonly embedDim: number;
 }
 
 function isWebWorker(): boolean {
@@ -83,6 +90,10 @@ export class SiglipEngine implements EngineApi {
   private readonly labelCache = new LabelEmbeddingCache();
   private disposed = false;
   private deviceLost: string | undefined;
+  /** Model passes run one at a time: library work and queued calls may arrive concurrently. */
+  private runChain: Promise<unknown> = Promise.resolve();
+  private readonly preprocessing = new LibraryPreprocessing();
+  private readonly libraries = new LibraryEngine(() => this.libraryPort(), libraryStoreDeps());
 
   load(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo> {
     if (this.disposed) return Promise.reject(new SiglipError('DISPOSED', 'This Siglip instance was disposed'));
@@ -162,6 +173,7 @@ export class SiglipEngine implements EngineApi {
       ...(logit ? { logit: { scaleExp: logit.logitScaleExp, bias: logit.logitBias } } : {}),
       ...(labels ? { labels } : {}),
       template: options.template,
+      embedDim: config.vision_config?.hidden_size ?? 768,
     };
     onProgress?.({ status: 'ready', file: '', loaded: 0, total: 0, ...progress.totals() });
     return info;
@@ -300,7 +312,43 @@ export class SiglipEngine implements EngineApi {
     return labels.map((l) => this.labelCache.get(template, l) as Float32Array);
   }
 
-  private async run(model: OnnxModel, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  library<O extends LibraryOp>(name: string, op: O): Promise<LibraryResult<O>> {
+    return this.libraries.run(name, op);
+  }
+
+  /** Raw pooled features of ready pixel_values (the library's vision pass). */
+  async visionOnPixels(pixels: Float32Array, count: number): Promise<Float32Array[]> {
+    const m = this.ready();
+    const { height, width } = m.imageProcessor.size;
+    const result = await this.run(m.vision, { pixel_values: new Tensor('float32', pixels, [count, 3, height, width]) });
+    const pooled = result['pooler_output'];
+    if (!pooled) throw new SiglipError('INFERENCE', 'The vision model returned no pooler_output');
+    return tensorRows(pooled);
+  }
+
+  /** What the library code may use of the loaded model. */
+  private libraryPort(): LibraryModelPort {
+    const m = this.ready();
+    if (m.info.task !== 'zero-shot') throw new SiglipError('MODEL_UNSUPPORTED', 'Photo libraries need a zero-shot SigLIP model (SiglipModel), not a classification head');
+    return this.preprocessing.port({
+      space: { model: m.info.model, dtype: m.info.dtype, dim: m.embedDim },
+      template: m.template,
+      logit: m.logit,
+      processor: m.imageProcessor,
+      vision: (pixels, count) => this.visionOnPixels(pixels, count),
+      imageFeatures: async (image) => (await this.imageFeatures(m, [image], false))[0] as Float32Array,
+      textFeatures: async (text, template) => (await this.textFeatures(m, [text], template))[0] as Float32Array,
+      labelEmbeddings: (labels, template) => this.labelEmbeddings(m, labels, template),
+    });
+  }
+
+  private run(model: OnnxModel, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const next = this.runChain.then(() => this.runNow(model, inputs));
+    this.runChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(model: OnnxModel, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     this.throwIfDeviceLost();
     try {
       return await model(inputs);
@@ -330,6 +378,7 @@ export class SiglipEngine implements EngineApi {
     const m = this.loaded ?? (await this.loading?.then(() => this.loaded).catch(() => undefined));
     this.loaded = undefined;
     this.labelCache.clear();
+    this.preprocessing.dispose();
     await Promise.all([m?.vision.dispose(), m?.text?.dispose()].map((p) => p?.catch(() => undefined)));
   }
 }

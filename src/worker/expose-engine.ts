@@ -43,6 +43,7 @@ export function exposeEngine(engine: EngineApi): void {
     classify: (...a) => engine.classify(...a),
     embedImages: (...a) => engine.embedImages(...a),
     embedTexts: (...a) => engine.embedTexts(...a),
+    library: (name, op) => engine.library(name, op),
     dispose: () => engine.dispose(),
     holdLifeLock,
   };

@@ -197,6 +197,15 @@ export class SiglipImageProcessor {
     return SiglipImageProcessor.fromConfig(json);
   }
 
+  /** The configuration in `preprocessor_config.json` form, so another worker can rebuild this processor with fromConfig. */
+  toPreprocessorConfig(): Record<string, unknown> {
+    const c = this.config;
+    return {
+      do_resize: c.doResize, size: { height: c.size.height, width: c.size.width }, resample: c.resample, do_rescale: c.doRescale,
+      rescale_factor: c.rescaleFactor, do_normalize: c.doNormalize, image_mean: [...c.imageMean], image_std: [...c.imageStd],
+    };
+  }
+
   /** The configured `size` (the model's input resolution; the output size whenever `do_resize` is true). */
   get size(): { readonly height: number; readonly width: number } {
     return this.config.size;
