@@ -7,7 +7,8 @@ import esbuild from 'rollup-plugin-esbuild';
 
 const require = createRequire(import.meta.url);
 const ortDist = dirname(require.resolve('onnxruntime-web'));
-const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+// The worker's onnxruntime build embeds its JS factory, so only the .wasm is needed next to it.
+const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.wasm'];
 
 /** onnxruntime's runtime files ship inside dist/, so nothing is fetched from a CDN by default. */
 function copyOrtAssets() {
@@ -50,7 +51,8 @@ const sdkAsSibling = {
 
 const binding = (name, framework) => ({
   input: `src/bindings/${name}/index.ts`,
-  output: { file: `dist/${name}.mjs`, format: 'es', sourcemap: true },
+  // Hooks only work in client components: the banner makes Next.js' App Router treat this entry as one.
+  output: { file: `dist/${name}.mjs`, format: 'es', sourcemap: true, banner: "'use client';" },
   external: (id) => id === framework || id.startsWith(`${framework}/`),
   plugins: [sdkAsSibling, mainThreadGuard, ...plugins()],
 });

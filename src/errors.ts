@@ -10,6 +10,7 @@ export type SiglipErrorCode =
   | 'MODEL_LOAD'
   | 'MODEL_UNSUPPORTED'
   | 'BACKEND_UNAVAILABLE'
+  | 'ASSET_LOAD'
   | 'INFERENCE'
   | 'ABORTED'
   | 'DISPOSED'

@@ -76,11 +76,15 @@ export interface SiglipOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Host for hub ids; default `https://huggingface.co/`. */
   remoteHost?: string;
-  /** Base URL of the onnxruntime-web `.wasm`/`.mjs` files; default: the copies shipped next to the SDK. */
+  /**
+   * Where the onnxruntime `.wasm` is served: a folder (holding `ort-wasm-simd-threaded.asyncify.wasm`,
+   * like dist/ort/) or the full `.wasm` URL. Default: the file your bundler emitted from dist/ort/, or
+   * `ort/` next to `workerUrl` when only that is given.
+   */
   wasmPaths?: string;
   /** WASM threads; default: hardware concurrency (max 8) when cross-origin isolated, else 1. */
   numThreads?: number;
-  /** Override where the worker script lives (default: next to the SDK script). */
+  /** Where dist/siglip-web.worker.js is served (default: the file your bundler emitted, or next to the drop-in script). */
   workerUrl?: string | URL;
   /** Aborts the load: the returned promise rejects with code ABORTED and the worker is stopped. */
   signal?: AbortSignal;

@@ -41,15 +41,20 @@ export function planDevices(device: DeviceOption, dtypeOption: DtypeOption, prob
   return { attempts: [{ device: 'webgpu', dtype }, wasm] };
 }
 
-/** Threads only help when SharedArrayBuffer exists, i.e. the page is cross-origin isolated. */
-export function chooseThreadCount(requested: number | undefined, isolated: boolean, cores: number): number {
-  if (!isolated) return 1;
-  if (requested !== undefined) {
-    if (!Number.isInteger(requested) || requested < 1) {
-      throw new SiglipError('INVALID_INPUT', `numThreads must be a positive integer, got ${String(requested)}`);
-    }
-    return requested;
+/** Most threads we start by default: past 8 onnxruntime-web's WASM kernels stop scaling and the page loses its cores. */
+export const MAX_DEFAULT_THREADS = 8;
+
+/**
+ * The thread count handed to onnxruntime AND reported as `info.threads`, so they cannot disagree.
+ * Threads need shared WebAssembly memory (thread-support.ts), which cross-origin isolation alone
+ * does not guarantee; without it onnxruntime would run one thread whatever we ask for.
+ */
+export function chooseThreadCount(requested: number | undefined, sharedMemory: boolean, cores: number): number {
+  if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) {
+    throw new SiglipError('INVALID_INPUT', `numThreads must be a positive integer, got ${String(requested)}`);
   }
-  // Past 8 threads onnxruntime-web's WASM kernels stop scaling and the page loses its cores.
-  return Math.max(1, Math.min(8, cores || 1));
+  if (!sharedMemory) return 1;
+  if (requested !== undefined) return requested;
+  const known = Number.isFinite(cores) && cores >= 1 ? Math.floor(cores) : 1;
+  return Math.min(MAX_DEFAULT_THREADS, known);
 }

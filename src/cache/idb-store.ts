@@ -1,5 +1,7 @@
 import { createStore, delMany, getMany, keys, setMany, clear as clearStore, type UseStore } from 'idb-keyval';
 import { CACHE_DB_NAME, CACHE_STORE_NAME, bodyKey, fileKey, isFileRecord, type FileRecord } from './cache-records.js';
+import { decodeBody } from './body-format.js';
+import { guardStore } from './store-guard.js';
 
 export type { UseStore };
 
@@ -11,7 +13,8 @@ let defaultStore: UseStore | undefined;
  * the store as a parameter, idb-keyval style, so tests and embedders can pass another.
  */
 export function modelCacheStore(): UseStore {
-  defaultStore ??= createStore(CACHE_DB_NAME, CACHE_STORE_NAME);
+  // Guarded: no IndexedDB call can hang a load, and failures carry the real request error.
+  defaultStore ??= guardStore(createStore(CACHE_DB_NAME, CACHE_STORE_NAME)).store;
   return defaultStore;
 }
 
@@ -24,12 +27,14 @@ export interface StoredFile {
 export async function readFile(url: string, store: UseStore): Promise<StoredFile | 'missing' | 'partial'> {
   const [record, body] = await getMany<unknown>([fileKey(url), bodyKey(url)], store);
   if (record === undefined && body === undefined) return 'missing';
-  if (!isFileRecord(record) || !(body instanceof Blob)) return 'partial';
-  return { record, body };
+  if (!isFileRecord(record)) return 'partial';
+  // Bodies are Blobs, or ArrayBuffers where the store refuses Blobs (see body-format.ts).
+  const blob = decodeBody(body, record.contentType);
+  return blob ? { record, body: blob } : 'partial';
 }
 
 /** Metadata and body in one transaction: either both are stored or neither. */
-export function writeFile(record: FileRecord, body: Blob, store: UseStore): Promise<void> {
+export function writeFile(record: FileRecord, body: Blob | ArrayBuffer, store: UseStore): Promise<void> {
   return setMany([[fileKey(record.url), record], [bodyKey(record.url), body]], store);
 }
 

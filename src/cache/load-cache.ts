@@ -2,6 +2,7 @@ import { SiglipError } from '../errors.js';
 import type { LoadProgress, Dtype } from '../types.js';
 import { installCache, provideWasmBinary } from '../engine/transformers-runtime.js';
 import { modelCacheStore } from './idb-store.js';
+import { wasmFolderUrl } from '../engine/wasm-file-url.js';
 import { looksLikeCorruptModel, sharedModelFileCache, type ModelFileCache } from './model-file-cache.js';
 
 export interface LoadCacheOptions {
@@ -26,10 +27,6 @@ export interface LoadCache {
   commit(dtype: Dtype, needsLogit: boolean): Promise<void>;
 }
 
-function folderOf(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
-}
-
 export async function openLoadCache(options: LoadCacheOptions, onProgress: ((p: LoadProgress) => void) | undefined): Promise<LoadCache> {
   const cache: ModelFileCache = sharedModelFileCache(modelCacheStore());
   const base = options.modelBaseUrl;
@@ -37,11 +34,12 @@ export async function openLoadCache(options: LoadCacheOptions, onProgress: ((p: 
     onProgress?.({ status: 'warning', file: warning.url ?? '', loaded: 0, total: 0, totalLoaded: 0, totalBytes: 0, warning }),
   );
   cache.registerFolder(base, 'model', options.model);
-  cache.registerFolder(folderOf(options.wasmPaths), 'runtime', 'onnxruntime-web');
+  cache.registerFolder(wasmFolderUrl(options.wasmPaths), 'runtime', 'onnxruntime-web');
   const enabled = await cache.configure({ enabled: options.cache !== 'none', verify: options.verifyCache === true });
   installCache(enabled ? cache : null, cache.guardedFetch);
   // In parallel with the JSON files; sessions wait for it (healing) so onnxruntime never fetches it itself.
   const wasmReady = provideWasmBinary();
+  wasmReady.catch(() => undefined); // awaited (and reported) by healing()
   return {
     sourceOf: (file) => cache.sourceOf(base + file),
     logitParams: (compute) => cache.logitParams(base, compute),

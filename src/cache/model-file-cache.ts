@@ -4,6 +4,7 @@ import { RECORD_VERSION, fileKey, isLogitRecord, locate, logitKey, manifestKey, 
 import { deleteFile, readFile, readMany, writeFile, writeMany, type UseStore } from './idb-store.js';
 import { checkLength, declaredLength, expectsNonHtml, isQuotaError, looksLikeHtml, serverSha256 } from './response-checks.js';
 import { Sha256, sha256OfBlob } from './sha256-stream.js';
+import { encodeBody, probeBodyFormat, type BodyFormat } from './body-format.js';
 
 /** What the network guard saw of one download; `put` stores a body only against a complete record. */
 interface DownloadRecord {
@@ -50,6 +51,7 @@ export class ModelFileCache {
   private enabled = false;
   private writable = false;
   private verify = false;
+  private format: BodyFormat = 'blob';
   private probed: Promise<boolean> | undefined;
   private readonly folders = new Map<string, Folder>();
   private readonly downloads = new Map<string, DownloadRecord>();
@@ -80,7 +82,19 @@ export class ModelFileCache {
     try {
       if (typeof indexedDB === 'undefined') throw new Error('indexedDB is not defined in this context');
       await timeout(readMany([logitKey('probe')], this.store), OPEN_TIMEOUT_MS, 'IndexedDB');
-      return true;
+    } catch (err) {
+      this.warn('CACHE_UNAVAILABLE', `IndexedDB is unavailable (${describe(err)}); models load from the network on every visit`);
+      return false;
+    }
+    try {
+      // Once per realm: learn whether bodies can be stored before a large write fails (or hangs).
+      const probe = await probeBodyFormat(this.store);
+      if (probe.format !== 'none') {
+        this.format = probe.format;
+        return true;
+      }
+      this.warn('CACHE_UNAVAILABLE', `This browser's storage refuses model files (${probe.reason}), as in private browsing; the model works but is downloaded again on every visit`);
+      return false;
     } catch (err) {
       this.warn('CACHE_UNAVAILABLE', `IndexedDB is unavailable (${describe(err)}); models load from the network on every visit`);
       return false;
@@ -304,7 +318,7 @@ export class ModelFileCache {
       storedAt: Date.now(),
     };
     try {
-      await writeFile(record, body, this.store);
+      await writeFile(record, await encodeBody(body, this.format), this.store);
       this.stored.add(url);
     } catch (err) {
       if (isQuotaError(err)) {

@@ -2,7 +2,8 @@ import { WEBGPU_RETRY_ON_WASM, type EngineApi, type EngineLoadOptions } from '..
 import { DEFAULT_MODEL, DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../model/model-source.js';
 import { SiglipError } from '../errors.js';
 import type { Siglip, SiglipOptions } from '../types.js';
-import { defaultWasmPaths, defaultWorkerUrl, pageBaseHref } from './asset-urls.js';
+import { defaultWasmUrl, defaultWorkerUrl, pageBaseHref, wasmFolderNextTo } from './asset-urls.js';
+import { requireBrowser } from './require-browser.js';
 import { checkSignal, raceAbort, throwIfAborted } from './abort.js';
 import { EngineSupervisor, type SupervisedEngine } from './engine-supervisor.js';
 import { SiglipClient } from './siglip-client.js';
@@ -26,8 +27,11 @@ export async function createSiglip(options: SiglipOptions = {}): Promise<Siglip>
   if (!['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'].includes(dtype)) throw new SiglipError('INVALID_INPUT', `dtype ${String(dtype)} is not one of auto, fp32, fp16, q8, q4, q4f16`);
   const template = validateTemplate(options.template ?? DEFAULT_TEMPLATE);
   const modelBaseUrl = resolveModelBaseUrl(model, options.remoteHost ?? DEFAULT_REMOTE_HOST, pageBaseHref());
+  requireBrowser();
   const workerUrl = options.workerUrl ? new URL(String(options.workerUrl), pageBaseHref()).href : defaultWorkerUrl();
-  const wasmPaths = options.wasmPaths ? new URL(options.wasmPaths, pageBaseHref()).href : defaultWasmPaths(workerUrl);
+  const wasmPaths = options.wasmPaths
+    ? new URL(String(options.wasmPaths), pageBaseHref()).href
+    : options.workerUrl ? wasmFolderNextTo(workerUrl) : defaultWasmUrl();
 
   const useWorker = options.worker !== false;
   if (useWorker && typeof Worker === 'undefined') {

@@ -2,6 +2,7 @@ import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { EngineApi, EngineLoadOptions } from '../engine/engine-api.js';
 import type { LibraryOp, LibraryResult } from '../engine/library-wire.js';
 import { SiglipError } from '../errors.js';
+import { diagnoseAsset } from '../asset-errors.js';
 import type { LoadProgress, SiglipInfo } from '../types.js';
 import type { WorkerApi } from '../worker/expose-engine.js';
 
@@ -43,7 +44,7 @@ export class WorkerEngine implements EngineApi {
     this.ended.catch(() => undefined);
     this.worker.addEventListener('error', (event: ErrorEvent) => {
       event.preventDefault();
-      this.crash(event.message || 'it could not be loaded (missing file, CSP worker-src, or out of memory)');
+      void this.crashExplained(event.message || 'it could not be loaded (missing file, CSP worker-src, or out of memory)');
     });
     this.worker.addEventListener('messageerror', () => this.crash('a message could not be deserialized'));
     this.remote = wrap<WorkerApi>(this.worker);
@@ -58,6 +59,14 @@ export class WorkerEngine implements EngineApi {
   private crash(reason: string): void {
     this.endWith(new SiglipError('WORKER_CRASHED', `The siglip-web worker (${this.workerUrl}) stopped: ${reason}`));
     this.worker.terminate();
+  }
+
+  /** A worker error event may mean its script is missing (404, or index.html from a dev server): say so. */
+  private async crashExplained(reason: string): Promise<void> {
+    this.worker.terminate();
+    const assetError = await diagnoseAsset('worker', this.workerUrl).catch(() => undefined);
+    if (assetError) this.endWith(assetError);
+    else this.crash(reason);
   }
 
   private async watchLife(): Promise<void> {

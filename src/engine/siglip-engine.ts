@@ -1,6 +1,7 @@
 import { AutoModel, SiglipTextModel, SiglipVisionModel, Tensor, env } from '@huggingface/transformers';
 import { planDevices, chooseThreadCount } from '../backend/device-plan.js';
 import { probeWebGpu } from '../backend/webgpu-probe.js';
+import { sharedMemoryWorks } from '../backend/thread-support.js';
 import { SiglipError } from '../errors.js';
 import { readLogitParams } from '../model/onnx-scalars.js';
 import { l2Normalize, siglipLogits, sigmoidScores, softmax, topk as takeTopk } from '../model/scores.js';
@@ -102,9 +103,8 @@ export class SiglipEngine implements EngineApi {
   }
 
   private async doLoad(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo> {
-    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
     const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-    const threads = chooseThreadCount(options.numThreads, isolated, cores);
+    const threads = chooseThreadCount(options.numThreads, sharedMemoryWorks(), cores);
     configureRuntime({ wasmPaths: options.wasmPaths, numThreads: threads });
     const base = options.modelBaseUrl;
     const routeId = routeFor(base);

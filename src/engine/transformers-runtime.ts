@@ -1,5 +1,8 @@
 import { env } from '@huggingface/transformers';
 import type { LoadProgress } from '../types.js';
+import { SiglipError } from '../errors.js';
+import { assetAnswerProblem, assetLoadError } from '../asset-errors.js';
+import { wasmFileUrl } from './wasm-file-url.js';
 
 /**
  * transformers.js only loads models by hub id from `env.remoteHost`, and a browser cannot hand it an
@@ -83,18 +86,26 @@ export interface RuntimeConfig {
  */
 let wasmUrl: string | undefined;
 
-/** Loads the onnxruntime .wasm through the engine's fetch layer (cache first) before the first session. */
+/**
+ * Loads the onnxruntime .wasm through the engine's fetch layer (cache first) before the first session.
+ * A missing or wrong file fails here as ASSET_LOAD naming the URL, instead of onnxruntime's
+ * "no available backend found".
+ */
 export async function provideWasmBinary(): Promise<void> {
   const wasm = (env.backends.onnx as { wasm?: { wasmBinary?: unknown } }).wasm;
   if (!wasm || wasm.wasmBinary !== undefined || wasmUrl === undefined) return;
+  const url = wasmUrl;
   let response: Response;
   try {
-    response = await engineFetchLayer(wasmUrl, undefined, realFetch);
-  } catch {
-    return; // onnxruntime fetches it itself and reports the failure in its own words.
+    response = await engineFetchLayer(url, undefined, realFetch);
+  } catch (err) {
+    if (err instanceof SiglipError) throw err;
+    throw assetLoadError('wasm', url, `could not be fetched (${err instanceof Error ? err.message : String(err)}; a CSP connect-src or CORS rule may block it)`);
   }
-  if (!response.ok) return;
-  wasm.wasmBinary = new Uint8Array(await response.arrayBuffer());
+  const bytes = response.ok ? new Uint8Array(await response.arrayBuffer()) : undefined;
+  const problem = assetAnswerProblem('wasm', response.status, response.headers.get('content-type'), bytes);
+  if (problem !== undefined) throw assetLoadError('wasm', url, problem);
+  wasm.wasmBinary = bytes;
 }
 
 export function configureRuntime(config: RuntimeConfig): void {
@@ -103,9 +114,8 @@ export function configureRuntime(config: RuntimeConfig): void {
     logLevel?: string;
   };
   if (onnx.wasm) {
-    const base = config.wasmPaths.endsWith('/') ? config.wasmPaths : `${config.wasmPaths}/`;
     // Explicit .wasm URL: never a CDN. See provideWasmBinary for why there is no .mjs.
-    wasmUrl = `${base}ort-wasm-simd-threaded.asyncify.wasm`;
+    wasmUrl = wasmFileUrl(config.wasmPaths);
     onnx.wasm.wasmPaths = { wasm: wasmUrl };
     onnx.wasm.numThreads = config.numThreads;
     onnx.wasm.proxy = false;

@@ -4,6 +4,18 @@ export const DEFAULT_MODEL = 'Xenova/siglip-base-patch16-224';
 export const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
 
 const HUB_ID = /^[\w\-.]+\/[\w\-.]{1,96}$/;
+/** Hub routes, so no owner can have these names: `models/x` can only be a folder on the page's site. */
+const NOT_HUB_OWNERS = new Set(['models', 'datasets', 'spaces']);
+
+/**
+ * A hub id is exactly `owner/name`: one slash, no scheme, no leading `.` or `/`, no trailing `/`, and
+ * an owner that is not a hub route (`models`, `datasets`, `spaces`). Everything else is a folder URL
+ * resolved against the page (`./x`, `/x`, `x/`, `a/b/c`, `models/x`, `https://…`).
+ */
+export function isHubId(model: string): boolean {
+  const owner = model.slice(0, model.indexOf('/'));
+  return HUB_ID.test(model) && !model.startsWith('.') && !NOT_HUB_OWNERS.has(owner.toLowerCase());
+}
 
 /**
  * Turns what the user wrote (`owner/name` or a folder URL) into the absolute folder URL every
@@ -14,7 +26,7 @@ export function resolveModelBaseUrl(model: string, remoteHost: string, baseHref:
     throw new SiglipError('INVALID_INPUT', 'options.model must be a hub id like "Xenova/siglip-base-patch16-224" or the URL of a model folder');
   }
   const trimmed = model.trim();
-  if (HUB_ID.test(trimmed) && !trimmed.startsWith('.') && !/^[a-z][a-z0-9+.-]*:/i.test(trimmed)) {
+  if (isHubId(trimmed)) {
     const host = remoteHost.endsWith('/') ? remoteHost : `${remoteHost}/`;
     return `${host}${trimmed}/resolve/main/`;
   }
