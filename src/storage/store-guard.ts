@@ -16,6 +16,33 @@ export interface StoreGuardOptions {
   readonly writeTimeoutMs: number;
   readonly setTimeout?: (fn: () => void, ms: number) => unknown;
   readonly clearTimeout?: (handle: unknown) => void;
+  readonly now?: () => number;
+}
+
+/** Granularity of the deadline clock. */
+const TICK_MS = 500;
+
+/**
+ * Calls `expire` once `ms` of *responsive* time passed. Time during which this thread was blocked
+ * does not count: IndexedDB answers arrive as events on this thread, so while e.g. onnxruntime
+ * creates a session synchronously (7 s and more in WebKit, on the page in inline mode) an answer
+ * that is already there cannot be delivered, and a plain timer would blame IndexedDB for it.
+ * A tick that arrives late counts as at most two ticks.
+ */
+function responsiveDeadline(ms: number, expire: () => void, t: Required<Pick<StoreGuardOptions, 'setTimeout' | 'clearTimeout' | 'now'>>): () => void {
+  const tick = Math.min(TICK_MS, ms);
+  let elapsed = 0;
+  let last = t.now();
+  let handle: unknown;
+  const onTick = (): void => {
+    const now = t.now();
+    elapsed += Math.min(Math.max(0, now - last), 2 * tick);
+    last = now;
+    if (elapsed >= ms) expire();
+    else handle = t.setTimeout(onTick, tick);
+  };
+  handle = t.setTimeout(onTick, tick);
+  return () => t.clearTimeout(handle);
 }
 
 export const DEFAULT_STORE_GUARD: StoreGuardOptions = { readTimeoutMs: 10_000, writeTimeoutMs: 60_000 };
@@ -64,19 +91,22 @@ export interface GuardedStore {
 }
 
 export function guardStore(inner: UseStore, options: StoreGuardOptions = DEFAULT_STORE_GUARD): GuardedStore {
-  const setT = options.setTimeout ?? ((fn: () => void, ms: number) => globalThis.setTimeout(fn, ms));
-  const clearT = options.clearTimeout ?? ((h: unknown) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>));
+  const timers = {
+    setTimeout: options.setTimeout ?? ((fn: () => void, ms: number) => globalThis.setTimeout(fn, ms)),
+    clearTimeout: options.clearTimeout ?? ((h: unknown) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>)),
+    now: options.now ?? (() => Date.now()),
+  };
   let broken: string | undefined;
 
   const store: UseStore = <T>(mode: IDBTransactionMode, callback: (s: IDBObjectStore) => T | PromiseLike<T>): Promise<T> => {
-    if (broken !== undefined) return Promise.reject(new StoreTimeoutError(broken));
+    if (broken !== undefined) return Promise.reject(new StoreTimeoutError(`${broken}, so it is no longer used on this page`));
     let requestError: unknown;
     const ms = mode === 'readonly' ? options.readTimeoutMs : options.writeTimeoutMs;
     return new Promise<T>((resolve, reject) => {
-      const timer = setT(() => {
+      const cancel = responsiveDeadline(ms, () => {
         broken = `IndexedDB did not answer a ${mode} transaction within ${ms} ms`;
         reject(new StoreTimeoutError(broken));
-      }, ms);
+      }, timers);
       let inner$: Promise<T>;
       try {
         inner$ = inner(mode, (s) => callback(watchRequests(s, (err) => { requestError ??= err; })));
@@ -84,9 +114,9 @@ export function guardStore(inner: UseStore, options: StoreGuardOptions = DEFAULT
         inner$ = Promise.reject(err);
       }
       inner$.then(
-        (value) => { clearT(timer); resolve(value); },
+        (value) => { cancel(); resolve(value); },
         (err: unknown) => {
-          clearT(timer);
+          cancel();
           const cause = err ?? requestError;
           reject(cause ?? new StoreUnexplainedError(`IndexedDB aborted a ${mode} transaction without giving a reason`));
         },

@@ -1,13 +1,16 @@
 /**
  * Turning whatever the caller has (encoded bytes or an already-decoded browser object) into
- * PIL-equivalent RGB8. PNG goes through our own decoder because a canvas would premultiply alpha
- * and colour-manage; other formats use the browser's decoder with EXIF orientation applied and
- * colour conversion/premultiplication disabled, which is as close to PIL as a browser allows.
+ * PIL-equivalent RGB8. PNG, GIF, BMP and WebP go through our own decoders (own-decoders.ts)
+ * because a canvas would premultiply alpha and colour-manage; lossy WebP bitstreams and the other
+ * formats (JPEG, AVIF, ...) use the browser's decoder with EXIF orientation applied and colour
+ * conversion/premultiplication disabled, which is as close to PIL as a browser allows.
  * Works in windows and workers: every DOM type is feature-tested before use.
  */
 import { SiglipError } from '../../errors.js';
+import { withoutAvifAlpha } from './avif-alpha.js';
 import { applyExifOrientation, readJpegOrientationSources } from './exif-orientation.js';
 import { readDeclaredSize, sniffImageFormat, type ImageFormat } from './image-format.js';
+import { decodeWithOwnDecoder, hasOwnDecoder } from './own-decoders.js';
 import { decodePng } from './png-decode.js';
 import { checkImageSize, type RgbImage } from './rgb-image.js';
 
@@ -85,7 +88,8 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
   if (declared) checkImageSize(declared.width, declared.height, label);
   let bitmap: ImageBitmap;
   try {
-    const blob = new Blob([bytes.slice()]);
+    // The canvas would premultiply an AVIF alpha plane away; Pillow ignores alpha for RGB anyway.
+    const blob = new Blob([format === 'avif' ? withoutAvifAlpha(bytes).slice() : bytes.slice()]);
     bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
   } catch (err) {
     throw SiglipError.wrap('IMAGE_DECODE', `cannot decode ${label} (${format === 'unknown' ? 'unrecognised format' : format}); the data may be corrupt or truncated`, err);
@@ -105,8 +109,8 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
 
 /**
  * Decodes encoded image bytes to RGB8 the way `transformers.image_utils.load_image` does
- * (PIL open, exif_transpose, convert("RGB")). PNG is bit-exact; other formats rely on the
- * browser's decoder.
+ * (PIL open, exif_transpose, convert("RGB")). PNG, GIF, BMP and lossless WebP are bit-exact;
+ * lossy WebP, JPEG and AVIF rely on the browser's decoder (see the README's per-format table).
  */
 export async function decodeImageBytes(input: EncodedImage, label = 'image'): Promise<RgbImage> {
   if (isBlob(input) && /^image\/svg/i.test(input.type)) {
@@ -121,6 +125,9 @@ export async function decodeImageBytes(input: EncodedImage, label = 'image'): Pr
   if (format === 'png') {
     const { data, width, height } = await decodePng(bytes, { label });
     return { data, width, height };
+  }
+  if (hasOwnDecoder(format)) {
+    return decodeWithOwnDecoder(bytes, format, label, (simpleWebp) => decodeWithBrowser(simpleWebp, 'webp', label));
   }
   return decodeWithBrowser(bytes, format, label);
 }

@@ -9,6 +9,8 @@ import type { UseStore } from 'idb-keyval';
  */
 export interface FakeStoreOptions {
   refuseBlobs?: boolean;
+  /** Every put fails (storage switched off, quota of zero). */
+  refuseWrites?: boolean;
   hang?: IDBTransactionMode;
 }
 
@@ -55,7 +57,7 @@ export function fakeStore(options: FakeStoreOptions = {}): { store: UseStore; da
       },
       put(value: unknown, key: string) {
         const r = new FakeRequest();
-        if (options.refuseBlobs && value instanceof Blob) {
+        if (options.refuseWrites || (options.refuseBlobs && value instanceof Blob)) {
           refused = true;
           later(() => r.fail(new Error('UnknownError: Error preparing Blob/File data to be stored in object store')));
         } else {

@@ -4,14 +4,26 @@ import { guardStore, StoreTimeoutError } from '../../../src/storage/store-guard.
 import { decodeBody, probeBodyFormat } from '../../../src/storage/body-format.js';
 import { fakeStore } from './fake-idb-store.js';
 
-/** Manual clock: the guard's deadlines fire when the test says so, not after real time. */
+/** Manual clock: the guard's deadlines advance when the test says so, not with real time. */
 function manualTimers() {
-  const timers = new Map<number, () => void>();
+  const timers = new Map<number, { fn: () => void; ms: number }>();
   let next = 0;
+  let time = 0;
   return {
-    setTimeout: (fn: () => void) => { timers.set(++next, fn); return next; },
+    now: () => time,
+    setTimeout: (fn: () => void, ms: number) => { timers.set(++next, { fn, ms }); return next; },
     clearTimeout: (h: unknown) => { timers.delete(h as number); },
-    fireAll: () => { const fns = [...timers.values()]; timers.clear(); fns.forEach((f) => f()); },
+    /** Lets `ms` pass; `blocked` means the thread was busy, so all of it passes before one tick runs. */
+    advance: (ms: number, blocked = false) => {
+      for (let left = ms; left > 0 && timers.size;) {
+        const [[id, t]] = [...timers];
+        const step = blocked ? left : Math.min(left, t.ms);
+        time += step;
+        left -= step;
+        timers.delete(id);
+        t.fn();
+      }
+    },
     pending: () => timers.size,
   };
 }
@@ -29,14 +41,29 @@ describe('guarded IndexedDB store', () => {
     const clock = manualTimers();
     const guarded = guardStore(fakeStore({ hang: 'readwrite' }).store, { readTimeoutMs: 10, writeTimeoutMs: 20, ...clock });
     const write = set('k', new Blob(['x']), guarded.store);
+    write.catch(() => undefined);
     await Promise.resolve();
-    clock.fireAll();
+    clock.advance(10);
+    expect(guarded.brokenReason()).toBeUndefined();
+    clock.advance(10);
     await expect(write).rejects.toBeInstanceOf(StoreTimeoutError);
     await expect(write).rejects.toThrow(/readwrite transaction within 20 ms/);
     expect(guarded.brokenReason()).toMatch(/did not answer/);
     // Later calls do not wait for another deadline.
     await expect(get('k', guarded.store)).rejects.toBeInstanceOf(StoreTimeoutError);
     expect(clock.pending()).toBe(0);
+  });
+
+  it('does not count time during which the thread was blocked (a synchronous session creation)', async () => {
+    const clock = manualTimers();
+    const guarded = guardStore(fakeStore({ hang: 'readonly' }).store, { readTimeoutMs: 2000, writeTimeoutMs: 2000, ...clock });
+    const read = get('k', guarded.store);
+    read.catch(() => undefined);
+    await Promise.resolve();
+    clock.advance(30_000, true);
+    expect(guarded.brokenReason()).toBeUndefined();
+    clock.advance(2000);
+    await expect(read).rejects.toBeInstanceOf(StoreTimeoutError);
   });
 
   it('reports the failing request error when the transaction error is null (WebKit)', async () => {
@@ -73,7 +100,7 @@ describe('body format probe', () => {
     const { store } = guardStore(fakeStore({ hang: 'readwrite' }).store, { readTimeoutMs: 10, writeTimeoutMs: 10, ...clock });
     const probe = probeBodyFormat(store);
     await Promise.resolve();
-    clock.fireAll();
+    clock.advance(10);
     const result = await probe;
     expect(result.format).toBe('none');
     expect(result).toMatchObject({ reason: expect.stringMatching(/did not answer/) });
