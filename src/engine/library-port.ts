@@ -5,6 +5,7 @@ import type { SiglipImageProcessor } from '../processors/image/image-processor.j
 import type { StoreDeps } from '../storage/library/library-store.js';
 import type { LibraryModelPort } from './library-engine.js';
 import { photoIds, preparePixels } from './library-prepare.js';
+import { PreprocessWorker } from './preprocess-worker.js';
 
 export type ModelParts = Omit<LibraryModelPort, 'ids' | 'prepare'> & { readonly processor: SiglipImageProcessor };
 
@@ -19,16 +20,31 @@ export function libraryStoreDeps(): StoreDeps {
   };
 }
 
-/** Where hashing and decoding happen for one engine. */
+/**
+ * Where hashing and decoding happen for one engine: in a preprocessing worker started from this
+ * same script (its URL is import.meta.url, in worker and inline mode alike), else inline.
+ */
 export class LibraryPreprocessing {
+  private readonly worker = new PreprocessWorker(import.meta.url);
+
   port(parts: ModelParts): LibraryModelPort {
     const { processor, ...rest } = parts;
+    const config = processor.toPreprocessorConfig();
     return {
       ...rest,
-      ids: (items) => photoIds(items.map((it) => it.id ?? it.blob)),
-      prepare: (blobs, names) => preparePixels(blobs, processor, (i) => names[i] ?? `photo #${i}`),
+      ids: (items) => {
+        const sources = items.map((it) => it.id ?? it.blob);
+        return this.worker.run((api) => api.ids(sources), () => photoIds(sources));
+      },
+      prepare: (blobs, names) =>
+        this.worker.run(
+          (api) => api.prepare(config, [...blobs], [...names]),
+          () => preparePixels(blobs, processor, (i) => names[i] ?? `photo #${i}`),
+        ),
     };
   }
 
-  dispose(): void {}
+  dispose(): void {
+    this.worker.dispose();
+  }
 }

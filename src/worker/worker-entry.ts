@@ -6,6 +6,8 @@
 import { createEngine } from '../engine/siglip-engine.js';
 export { loseWebGpuDeviceForTesting } from '../engine/siglip-engine.js';
 import { exposeEngine } from './expose-engine.js';
+import { exposePreprocess } from './expose-preprocess.js';
+import { PREPROCESS_WORKER_NAME } from '../engine/preprocess-worker.js';
 
 export { createEngine };
 export { decodeWireImage } from '../engine/decode-wire-image.js';
@@ -19,6 +21,8 @@ export const ENGINE_WORKER_NAME = 'siglip-web';
 // import.meta.url), so only the worker we started by name serves the engine; the thread workers
 // just run onnxruntime.
 const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown; name?: string };
-if (typeof scope.WorkerGlobalScope !== 'undefined' && globalThis instanceof scope.WorkerGlobalScope && scope.name === ENGINE_WORKER_NAME) {
-  exposeEngine(createEngine());
+if (typeof scope.WorkerGlobalScope !== 'undefined' && globalThis instanceof scope.WorkerGlobalScope) {
+  if (scope.name === ENGINE_WORKER_NAME) exposeEngine(createEngine());
+  // The photo library's decode/resize helper (started by the engine, see engine/preprocess-worker.ts).
+  else if (scope.name === PREPROCESS_WORKER_NAME) exposePreprocess();
 }

@@ -1,0 +1,23 @@
+import { expose, transfer } from 'comlink';
+import { photoIds, preparePixels, type PrepareOutcome } from '../engine/library-prepare.js';
+import { SiglipImageProcessor } from '../processors/image/image-processor.js';
+
+/** The preprocessing worker's API: hashing and PIL-exact decode/resize, off the engine thread. */
+export interface PreprocessApi {
+  ids(sources: (Blob | string)[]): ReturnType<typeof photoIds>;
+  prepare(config: Record<string, unknown>, blobs: Blob[], names: (string | undefined)[]): Promise<PrepareOutcome[]>;
+}
+
+export function exposePreprocess(): void {
+  let cached: { key: string; processor: SiglipImageProcessor } | undefined;
+  const api: PreprocessApi = {
+    ids: (sources) => photoIds(sources),
+    async prepare(config, blobs, names) {
+      const key = JSON.stringify(config);
+      if (cached?.key !== key) cached = { key, processor: SiglipImageProcessor.fromConfig(config) };
+      const out = await preparePixels(blobs, cached.processor, (i) => names[i] ?? `photo #${i}`);
+      return transfer(out, out.flatMap((o) => ('pixels' in o ? [o.pixels.buffer as ArrayBuffer] : [])));
+    },
+  };
+  expose(api);
+}
