@@ -2,6 +2,9 @@
 
 export type Device = 'webgpu' | 'wasm';
 export type DeviceOption = 'auto' | Device;
+
+export type { DeviceFallback, DeviceFallbackCode } from './errors.js';
+
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
 export type DtypeOption = 'auto' | Dtype;
 
@@ -76,11 +79,15 @@ export interface SiglipOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Host for hub ids; default `https://huggingface.co/`. */
   remoteHost?: string;
-  /** Base URL of the onnxruntime-web `.wasm`/`.mjs` files; default: the copies shipped next to the SDK. */
+  /**
+   * Where the onnxruntime `.wasm` is served: a folder (holding `ort-wasm-simd-threaded.asyncify.wasm`,
+   * like dist/ort/) or the full `.wasm` URL. Default: the file your bundler emitted from dist/ort/, or
+   * `ort/` next to `workerUrl` when only that is given.
+   */
   wasmPaths?: string;
   /** WASM threads; default: hardware concurrency (max 8) when cross-origin isolated, else 1. */
   numThreads?: number;
-  /** Override where the worker script lives (default: next to the SDK script). */
+  /** Where dist/siglip-web.worker.js is served (default: the file your bundler emitted, or next to the drop-in script). */
   workerUrl?: string | URL;
   /** Aborts the load: the returned promise rejects with code ABORTED and the worker is stopped. */
   signal?: AbortSignal;

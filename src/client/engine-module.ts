@@ -1,5 +1,6 @@
 import type * as EngineModule from '../worker/worker-entry.js';
 import { SiglipError } from '../errors.js';
+import { diagnoseAsset } from '../asset-errors.js';
 import { defaultWorkerUrl } from './asset-urls.js';
 
 const modules = new Map<string, Promise<typeof EngineModule>>();
@@ -12,9 +13,10 @@ const modules = new Map<string, Promise<typeof EngineModule>>();
 export function loadEngineModule(url: string = defaultWorkerUrl()): Promise<typeof EngineModule> {
   let pending = modules.get(url);
   if (!pending) {
-    pending = (import(/* @vite-ignore */ /* webpackIgnore: true */ url) as Promise<typeof EngineModule>).catch((err: unknown) => {
+    pending = (import(/* @vite-ignore */ /* webpackIgnore: true */ url) as Promise<typeof EngineModule>).catch(async (err: unknown) => {
       modules.delete(url);
-      throw SiglipError.wrap('BACKEND_UNAVAILABLE', `Could not load the siglip-web engine module from ${url}`, err);
+      throw (await diagnoseAsset('worker', url).catch(() => undefined)) ??
+        SiglipError.wrap('BACKEND_UNAVAILABLE', `Could not load the siglip-web engine module from ${url}`, err);
     });
     modules.set(url, pending);
   }
