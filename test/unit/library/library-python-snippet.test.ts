@@ -60,5 +60,5 @@ describe('README Python snippet for library files', () => {
       const got = file.embeddings.subarray(i * file.dim, (i + 1) * file.dim);
       expect(Math.max(...row.map((v, j) => Math.abs(v - (got[j] as number))))).toBeLessThanOrEqual(1e-4);
     });
-  }, 180_000);
+  }, 600_000);
 });
