@@ -5,7 +5,6 @@ import type { SiglipImageProcessor } from '../processors/image/image-processor.j
 import type { StoreDeps } from '../storage/library/library-store.js';
 import type { LibraryModelPort } from './library-engine.js';
 import { photoIds, preparePixels } from './library-prepare.js';
-import { PreprocessWorker } from './preprocess-worker.js';
 
 export type ModelParts = Omit<LibraryModelPort, 'ids' | 'prepare'> & { readonly processor: SiglipImageProcessor };
 
@@ -21,11 +20,24 @@ export function libraryStoreDeps(): StoreDeps {
 }
 
 /**
- * Where hashing and decoding happen for one engine: in a preprocessing worker started from this
- * same script (its URL is import.meta.url, in worker and inline mode alike), else inline.
+ * Where hashing and decoding happen for one engine: in the injected preprocessing worker (the
+ * worker layer starts it from the same script), else inline.
  */
+/** Runs preprocessing in a helper worker (see worker/preprocess-worker.ts), or `inline` when none can start. */
+export interface PreprocessRunner {
+  run<T>(fn: (api: PreprocessApi) => Promise<T>, inline: () => Promise<T>): Promise<T>;
+  dispose(): void;
+}
+
+export interface PreprocessApi {
+  ids(sources: (Blob | string)[]): ReturnType<typeof photoIds>;
+  prepare(config: Record<string, unknown>, blobs: Blob[], names: (string | undefined)[]): ReturnType<typeof preparePixels>;
+}
+
+const INLINE: PreprocessRunner = { run: (_fn, inline) => inline(), dispose: () => undefined };
+
 export class LibraryPreprocessing {
-  private readonly worker = new PreprocessWorker(import.meta.url);
+  constructor(private readonly worker: PreprocessRunner = INLINE) {}
 
   port(parts: ModelParts): LibraryModelPort {
     const { processor, ...rest } = parts;

@@ -1,12 +1,8 @@
 import { expose, transfer } from 'comlink';
-import { photoIds, preparePixels, type PrepareOutcome } from '../engine/library-prepare.js';
+import { photoIds, preparePixels } from '../engine/library-prepare.js';
+import type { PreprocessApi } from '../engine/library-port.js';
 import { SiglipImageProcessor } from '../processors/image/image-processor.js';
 
-/** The preprocessing worker's API: hashing and PIL-exact decode/resize, off the engine thread. */
-export interface PreprocessApi {
-  ids(sources: (Blob | string)[]): ReturnType<typeof photoIds>;
-  prepare(config: Record<string, unknown>, blobs: Blob[], names: (string | undefined)[]): Promise<PrepareOutcome[]>;
-}
 
 export function exposePreprocess(): void {
   let cached: { key: string; processor: SiglipImageProcessor } | undefined;

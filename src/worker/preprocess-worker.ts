@@ -6,11 +6,11 @@
  */
 import { wrap, type Remote } from 'comlink';
 import { SiglipError } from '../errors.js';
-import type { PreprocessApi } from '../worker/expose-preprocess.js';
+import type { PreprocessApi, PreprocessRunner } from '../engine/library-port.js';
 
 export const PREPROCESS_WORKER_NAME = 'siglip-web-preprocess';
 
-export class PreprocessWorker {
+export class PreprocessWorker implements PreprocessRunner {
   private worker: Worker | undefined;
   private remote: Remote<PreprocessApi> | undefined;
   private failed: ((err: SiglipError) => void)[] = [];
@@ -46,7 +46,7 @@ export class PreprocessWorker {
   }
 
   /** Runs `fn` on the worker; `inline` when no worker is available. */
-  async run<T>(fn: (api: Remote<PreprocessApi>) => Promise<T>, inline: () => Promise<T>): Promise<T> {
+  async run<T>(fn: (api: PreprocessApi) => Promise<T>, inline: () => Promise<T>): Promise<T> {
     const api = this.api();
     if (!api) return inline();
     let fail!: (err: SiglipError) => void;
@@ -55,7 +55,7 @@ export class PreprocessWorker {
     });
     this.failed.push(fail);
     try {
-      return await Promise.race([fn(api), ended]);
+      return await Promise.race([fn(api as unknown as PreprocessApi), ended]);
     } finally {
       this.failed = this.failed.filter((f) => f !== fail);
     }
