@@ -45,7 +45,7 @@ export const PACKAGE_RULES = {
   'onnxruntime-web': ['engine/transformers-adapter.ts'],
   '@huggingface/tokenizers': ['processors/text/text-processor.ts'],
   'idb-keyval': ['storage/'],
-  comlink: ['client/worker-engine.ts', 'worker/expose-engine.ts'],
+  comlink: ['client/worker-engine.ts', 'worker/expose-engine.ts', 'worker/expose-preprocess.ts', 'worker/preprocess-worker.ts'],
   react: ['bindings/react/index.ts'],
   vue: ['bindings/vue/index.ts'],
 };

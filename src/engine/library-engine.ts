@@ -36,13 +36,19 @@ const IMPORT_BATCH = 2048;
 
 interface OpenLibrary {
   readonly store: LibraryStore;
+  /** Settles when the latest add() has written: vision passes and writes keep arrival order. */
+  addTurn: Promise<void>;
   matrix?: EmbeddingMatrix;
   generation: number;
   loading?: Promise<EmbeddingMatrix>;
 }
 
+/** Cancelled add() jobs remembered (their later batches are dropped); older ones are forgotten. */
+const MAX_CANCELLED_JOBS = 256;
+
 export class LibraryEngine {
   private readonly open = new Map<string, Promise<OpenLibrary>>();
+  private readonly cancelled = new Set<string>();
 
   constructor(
     private readonly model: () => LibraryModelPort,
@@ -58,7 +64,7 @@ export class LibraryEngine {
   private library(name: string): Promise<OpenLibrary> {
     let lib = this.open.get(name);
     if (!lib) {
-      lib = LibraryStore.open(name, this.deps).then((store) => ({ store, generation: -1 }));
+      lib = LibraryStore.open(name, this.deps).then((store) => ({ store, generation: -1, addTurn: Promise.resolve() }));
       lib.catch(() => this.open.delete(name));
       this.open.set(name, lib);
     }
@@ -74,7 +80,11 @@ export class LibraryEngine {
       case 'count':
         return lib.store.count();
       case 'add':
-        return this.add(lib, m, op.items);
+        return this.add(lib, m, op.items, op.job);
+      case 'cancel':
+        this.cancelled.add(op.job);
+        if (this.cancelled.size > MAX_CANCELLED_JOBS) this.cancelled.delete(this.cancelled.values().next().value as string);
+        return null;
       case 'search':
         return this.search(lib, m, op.query, op.k);
       case 'tag':
@@ -129,7 +139,26 @@ export class LibraryEngine {
     return lib.loading;
   }
 
-  private async add(lib: OpenLibrary, m: LibraryModelPort, items: readonly LibraryItemWire[]): Promise<LibraryItemOutcome[]> {
+  /**
+   * Hashing and preprocessing of concurrent add() calls overlap; their vision passes and writes
+   * run one after the other in arrival order, so photos are stored in the order they were given.
+   */
+  private async add(lib: OpenLibrary, m: LibraryModelPort, items: readonly LibraryItemWire[], job: string): Promise<LibraryItemOutcome[]> {
+    const previous = lib.addTurn;
+    let done!: () => void;
+    lib.addTurn = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    try {
+      return await this.addInTurn(lib, m, items, previous, job);
+    } finally {
+      done();
+    }
+  }
+
+  private async addInTurn(lib: OpenLibrary, m: LibraryModelPort, items: readonly LibraryItemWire[], turn: Promise<void>, job: string): Promise<LibraryItemOutcome[]> {
+    const aborted = (): LibraryItemOutcome[] => items.map(() => ({ status: 'failed', error: new SiglipError('ABORTED', 'add() was aborted').toJSON() }));
+    if (this.cancelled.has(job)) return aborted();
     await lib.store.checkSpace(m.space);
     const outcomes: (LibraryItemOutcome | undefined)[] = new Array(items.length).fill(undefined);
     const ids = await m.ids(items);
@@ -151,6 +180,9 @@ export class LibraryEngine {
       if ('error' in p) outcomes[index] = { status: 'failed', error: p.error };
       else ready.push({ index, ...p });
     });
+    await turn;
+    // An aborted job stops before its next vision pass; what was written stays (whole records).
+    if (this.cancelled.has(job)) return aborted();
     if (ready.length) {
       const plane = (ready[0] as { pixels: Float32Array }).pixels.length;
       const stacked = new Float32Array(plane * ready.length);

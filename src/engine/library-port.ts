@@ -19,16 +19,44 @@ export function libraryStoreDeps(): StoreDeps {
   };
 }
 
-/** Where hashing and decoding happen for one engine. */
+/**
+ * Where hashing and decoding happen for one engine: in the injected preprocessing worker (the
+ * worker layer starts it from the same script), else inline.
+ */
+/** Runs preprocessing in a helper worker (see worker/preprocess-worker.ts), or `inline` when none can start. */
+export interface PreprocessRunner {
+  run<T>(fn: (api: PreprocessApi) => Promise<T>, inline: () => Promise<T>): Promise<T>;
+  dispose(): void;
+}
+
+export interface PreprocessApi {
+  ids(sources: (Blob | string)[]): ReturnType<typeof photoIds>;
+  prepare(config: Record<string, unknown>, blobs: Blob[], names: (string | undefined)[]): ReturnType<typeof preparePixels>;
+}
+
+const INLINE: PreprocessRunner = { run: (_fn, inline) => inline(), dispose: () => undefined };
+
 export class LibraryPreprocessing {
+  constructor(private readonly worker: PreprocessRunner = INLINE) {}
+
   port(parts: ModelParts): LibraryModelPort {
     const { processor, ...rest } = parts;
+    const config = processor.toPreprocessorConfig();
     return {
       ...rest,
-      ids: (items) => photoIds(items.map((it) => it.id ?? it.blob)),
-      prepare: (blobs, names) => preparePixels(blobs, processor, (i) => names[i] ?? `photo #${i}`),
+      ids: (items) => {
+        const sources = items.map((it) => it.id ?? it.blob);
+        return this.worker.run((api) => api.ids(sources), () => photoIds(sources));
+      },
+      prepare: (blobs, names) =>
+        this.worker.run(
+          (api) => api.prepare(config, [...blobs], [...names]),
+          () => preparePixels(blobs, processor, (i) => names[i] ?? `photo #${i}`),
+        ),
     };
   }
 
-  dispose(): void {}
+  dispose(): void {
+    this.worker.dispose();
+  }
 }

@@ -14,7 +14,7 @@ import { LabelEmbeddingCache } from './label-embedding-cache.js';
 import { openLoadCache, type LoadCache } from './load-cache.js';
 import { loadModelFiles, type ModelFiles } from './model-files.js';
 import { LibraryEngine, type LibraryModelPort } from './library-engine.js';
-import { LibraryPreprocessing, libraryStoreDeps } from './library-port.js';
+import { LibraryPreprocessing, libraryStoreDeps, type PreprocessRunner } from './library-port.js';
 import type { LibraryOp, LibraryResult } from '../protocol/library-wire.js';
 import {
   TransformersRuntime,
@@ -58,6 +58,8 @@ export interface EngineDependencies {
   readonly store?: () => UseStore;
   /** The network under the cache (default: the realm's fetch). */
   readonly fetch?: typeof fetch;
+  /** Where photo-library preprocessing runs (default: inline on the engine's thread). */
+  readonly preprocess?: () => PreprocessRunner;
 }
 
 function isWebWorker(): boolean {
@@ -88,7 +90,11 @@ export class SiglipEngine implements EngineApi {
   private fileCache: ModelFileCache | undefined;
   /** Model passes run one at a time: library work and queued calls may arrive concurrently. */
   private runChain: Promise<unknown> = Promise.resolve();
-  private readonly preprocessing = new LibraryPreprocessing();
+  private preprocessingInstance: LibraryPreprocessing | undefined;
+  private get preprocessing(): LibraryPreprocessing {
+    this.preprocessingInstance ??= new LibraryPreprocessing(this.deps.preprocess?.());
+    return this.preprocessingInstance;
+  }
   private readonly libraries = new LibraryEngine(() => this.libraryPort(), libraryStoreDeps());
 
   constructor(private readonly deps: EngineDependencies = {}) {}
@@ -320,7 +326,7 @@ export class SiglipEngine implements EngineApi {
     const m = this.loaded ?? (await this.loading?.then(() => this.loaded).catch(() => undefined));
     this.loaded = undefined;
     this.labelCache.clear();
-    this.preprocessing.dispose();
+    this.preprocessingInstance?.dispose();
     await Promise.all([m?.vision.dispose(), m?.text?.dispose()].map((p) => p?.catch(() => undefined)));
   }
 }

@@ -24,7 +24,8 @@ export type LibraryQueryWire =
 export type LibraryOp =
   | { readonly op: 'open' }
   | { readonly op: 'count' }
-  | { readonly op: 'add'; readonly items: LibraryItemWire[] }
+  | { readonly op: 'add'; readonly items: LibraryItemWire[]; readonly job: string }
+  | { readonly op: 'cancel'; readonly job: string }
   | { readonly op: 'search'; readonly query: LibraryQueryWire; readonly k: number }
   | { readonly op: 'tag'; readonly labels: string[]; readonly template: string | null; readonly threshold: number | null; readonly topk: number | null; readonly ids: string[] | null }
   | { readonly op: 'get'; readonly id: string }
@@ -39,6 +40,7 @@ export interface LibraryResults {
   open: number;
   count: number;
   add: LibraryItemOutcome[];
+  cancel: null;
   search: LibraryHit[];
   tag: Record<string, Score[]>;
   get: LibraryPhoto | null;

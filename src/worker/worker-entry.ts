@@ -3,12 +3,18 @@
  * serves one engine over comlink; imported into a page (`worker: false`, processors) it only
  * exports, so inline mode and worker mode run the very same code.
  */
-import { createEngine } from '../engine/siglip-engine.js';
+import { createEngine as createBareEngine } from '../engine/siglip-engine.js';
+import type { EngineApi } from '../protocol/engine-protocol.js';
 export { loseWebGpuDeviceForTesting } from '../engine/siglip-engine.js';
 import { ENGINE_WORKER_NAME } from '../protocol/engine-protocol.js';
 import { exposeEngine } from './expose-engine.js';
+import { exposePreprocess } from './expose-preprocess.js';
+import { PREPROCESS_WORKER_NAME, PreprocessWorker } from './preprocess-worker.js';
 
-export { createEngine };
+/** The engine, with photo preprocessing in a helper worker started from this same script. */
+export function createEngine(deps: Parameters<typeof createBareEngine>[0] = {}): EngineApi {
+  return createBareEngine({ preprocess: () => new PreprocessWorker(import.meta.url), ...deps });
+}
 export { decodeWireImage } from '../engine/decode-wire-image.js';
 export { SiglipImageProcessor } from '../processors/image/image-processor.js';
 export { SiglipTextProcessor } from '../processors/text/text-processor.js';
@@ -17,6 +23,8 @@ export { SiglipTextProcessor } from '../processors/text/text-processor.js';
 // import.meta.url), so only the worker we started by name serves the engine; the thread workers
 // just run onnxruntime.
 const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown; name?: string };
-if (typeof scope.WorkerGlobalScope !== 'undefined' && globalThis instanceof scope.WorkerGlobalScope && scope.name === ENGINE_WORKER_NAME) {
-  exposeEngine(createEngine());
+if (typeof scope.WorkerGlobalScope !== 'undefined' && globalThis instanceof scope.WorkerGlobalScope) {
+  if (scope.name === ENGINE_WORKER_NAME) exposeEngine(createEngine());
+  // The photo library's decode/resize helper (started by the engine, see engine/preprocess-worker.ts).
+  else if (scope.name === PREPROCESS_WORKER_NAME) exposePreprocess();
 }

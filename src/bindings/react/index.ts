@@ -10,6 +10,7 @@ import { splitClassifyOptions, type UseClassifyOptions, type UseSiglipOptions } 
 import { IDLE_MODEL_STATE, type ModelState, type ModelStatus } from '../shared/model-state.js';
 import { optionsKey } from '../shared/options-key.js';
 import type { ImageInput, LoadProgress, Score, Siglip } from '../../types.js';
+import type { PhotoLibrary } from '../../library-types.js';
 
 export type { ModelStatus, UseClassifyOptions, UseSiglipOptions };
 
@@ -97,5 +98,43 @@ export function useClassify(
     results: state.results,
     loading: state.loading || modelPending,
     error: state.error ?? (given === null ? model.error : null),
+  };
+}
+
+export interface UseLibraryResult {
+  /** The open library, or null while the model loads / the library opens / after an error. */
+  library: PhotoLibrary | null;
+  loading: boolean;
+  error: Error | null;
+}
+
+/**
+ * Opens the photo library `name` on the shared model for `options` (or on `options.siglip`).
+ * Re-opens when the name or model changes; answers for a superseded name are dropped.
+ */
+export function useLibrary(name = 'default', options: UseSiglipOptions & { siglip?: Siglip | null } = {}): UseLibraryResult {
+  const { siglip: given, ...modelOptions } = options;
+  const model = useSiglip(given ? null : modelOptions);
+  const siglip = given ?? model.siglip;
+  const [state, setState] = useState<{ key: unknown; library: PhotoLibrary | null; error: Error | null }>({ key: null, library: null, error: null });
+
+  useEffect(() => {
+    if (!siglip) return;
+    let live = true;
+    const key = { siglip, name };
+    siglip.openLibrary(name).then(
+      (library) => { if (live) setState({ key, library, error: null }); },
+      (error: unknown) => { if (live) setState({ key, library: null, error: error instanceof Error ? error : new Error(String(error)) }); },
+    );
+    return () => {
+      live = false;
+    };
+  }, [siglip, name]);
+
+  const current = state.key !== null && (state.key as { siglip: Siglip; name: string }).siglip === siglip && (state.key as { name: string }).name === name;
+  return {
+    library: current ? state.library : null,
+    loading: !current && (siglip !== null || model.status === 'loading'),
+    error: current ? state.error : given ? null : model.error,
   };
 }

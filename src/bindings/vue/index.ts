@@ -10,6 +10,7 @@ import { splitClassifyOptions, type UseClassifyOptions, type UseSiglipOptions } 
 import { IDLE_MODEL_STATE, type ModelState, type ModelStatus } from '../shared/model-state.js';
 import { optionsKey } from '../shared/options-key.js';
 import type { ImageInput, LoadProgress, Score, Siglip } from '../../types.js';
+import type { PhotoLibrary } from '../../library-types.js';
 
 export type { ModelStatus, UseClassifyOptions, UseSiglipOptions };
 
@@ -102,5 +103,42 @@ export function useClassify(
     results: computed(() => state.value.results),
     loading: computed(() => state.value.loading || (split.value.siglip === null && model.status.value === 'loading')),
     error: computed(() => state.value.error ?? (split.value.siglip === null ? model.error.value : null)),
+  };
+}
+
+export interface UseLibraryReturn {
+  library: ComputedRef<PhotoLibrary | null>;
+  loading: ComputedRef<boolean>;
+  error: ComputedRef<Error | null>;
+}
+
+/** Opens the photo library `name` (ref/getter allowed) on the shared model for `options`. */
+export function useLibrary(name: MaybeRefOrGetter<string> = 'default', options: UseSiglipOptions = {}): UseLibraryReturn {
+  const model = useSiglip(options);
+  const library = shallowRef<PhotoLibrary | null>(null);
+  const error = shallowRef<Error | null>(null);
+  const opening = shallowRef(false);
+  watch(
+    () => [model.siglip.value, toValue(name)] as const,
+    ([siglip, libraryName], _old, onCleanup) => {
+      library.value = null;
+      error.value = null;
+      if (!siglip) return;
+      let live = true;
+      onCleanup(() => {
+        live = false;
+      });
+      opening.value = true;
+      siglip.openLibrary(libraryName).then(
+        (lib) => { if (live) { library.value = lib; opening.value = false; } },
+        (e: unknown) => { if (live) { error.value = e instanceof Error ? e : new Error(String(e)); opening.value = false; } },
+      );
+    },
+    { immediate: true },
+  );
+  return {
+    library: computed(() => library.value),
+    loading: computed(() => opening.value || model.status.value === 'loading'),
+    error: computed(() => error.value ?? model.error.value),
   };
 }

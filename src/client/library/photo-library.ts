@@ -11,6 +11,10 @@ import type {
 } from '../../library-types.js';
 import type { ImageInput, Score } from '../../types.js';
 import { checkSignal, raceAbort, throwIfAborted } from '../abort.js';
+
+function newJobId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
 import { toWireImage } from '../image-input.js';
 import { validateLabels, validateTemplate, validateTopk } from '../validate.js';
 import { sourceStream, type SourceEntry } from './library-sources.js';
@@ -47,20 +51,21 @@ export class PhotoLibraryClient implements PhotoLibrary {
     const stream = await sourceStream(sources);
     const meter = new ProgressMeter(stream.total, this.now);
     const ids: (string | undefined)[] = [];
-    const failed: AddReport['failed'] = [];
+    const failed: { index: number; entry: AddReport['failed'][number] }[] = [];
     const inFlight = new Set<Promise<void>>();
     let fatal: SiglipError | undefined;
     let index = 0;
     let batch: { item: LibraryItemWire; index: number }[] = [];
+    const job = newJobId();
 
     const settle = (entries: { name?: string; outcome: LibraryItemOutcome | SiglipError; index: number }[]): void => {
       for (const e of entries) {
         if (e.outcome instanceof SiglipError) {
           meter.record('failed');
-          failed.push({ ...(e.name !== undefined ? { name: e.name } : {}), error: e.outcome });
+          failed.push({ index: e.index, entry: { ...(e.name !== undefined ? { name: e.name } : {}), error: e.outcome } });
         } else if (e.outcome.status === 'failed') {
           meter.record('failed');
-          failed.push({ ...(e.name !== undefined ? { name: e.name } : {}), error: SiglipError.fromSerialized(e.outcome.error) });
+          failed.push({ index: e.index, entry: { ...(e.name !== undefined ? { name: e.name } : {}), error: SiglipError.fromSerialized(e.outcome.error) } });
         } else {
           meter.record(e.outcome.status);
           ids[e.index] = e.outcome.id;
@@ -70,20 +75,28 @@ export class PhotoLibraryClient implements PhotoLibrary {
     };
 
     const send = (items: { item: LibraryItemWire; index: number }[]): void => {
-      const job = this.call(this.name, { op: 'add', items: items.map((b) => b.item) }).then(
-        (outcomes) => settle(items.map((b, i) => ({ ...(b.item.name !== undefined ? { name: b.item.name } : {}), outcome: outcomes[i] as LibraryItemOutcome, index: b.index }))),
+      const call = this.call(this.name, { op: 'add', items: items.map((b) => b.item), job }).then(
+        (outcomes) => {
+          if (signal?.aborted) return;
+          settle(items.map((b, i) => ({ ...(b.item.name !== undefined ? { name: b.item.name } : {}), outcome: outcomes[i] as LibraryItemOutcome, index: b.index })));
+        },
         (err: unknown) => {
           fatal ??= SiglipError.wrap('INTERNAL', 'add() failed', err);
         },
       );
-      const tracked = job.finally(() => inFlight.delete(tracked));
+      const tracked = call.finally(() => inFlight.delete(tracked));
       inFlight.add(tracked);
     };
 
-    const work = async (): Promise<void> => {
+    // On abort the engine drops this job's batches that have not reached their vision pass; add()
+    // rejects once the in-flight ones settled, so nothing of this call is written afterwards.
+    const onAbort = (): void => {
+      void this.call(this.name, { op: 'cancel', job }).catch(() => undefined);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
       for await (const entry of stream.entries as AsyncIterable<SourceEntry>) {
-        if (fatal) break;
-        throwIfAborted(signal, 'add()');
+        if (fatal || signal?.aborted) break;
         const at = index++;
         if ('error' in entry) {
           settle([{ ...(entry.name !== undefined ? { name: entry.name } : {}), outcome: entry.error, index: at }]);
@@ -95,16 +108,17 @@ export class PhotoLibraryClient implements PhotoLibrary {
         batch = [];
         while (inFlight.size >= ADD_DEPTH) await Promise.race(inFlight);
       }
-      throwIfAborted(signal, 'add()');
-      if (batch.length && !fatal) send(batch);
+      if (batch.length && !fatal && !signal?.aborted) send(batch);
       while (inFlight.size) await Promise.race(inFlight);
-      if (fatal) throw fatal;
-      throwIfAborted(signal, 'add()');
-    };
-
-    await raceAbort(work(), signal, 'add()');
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    throwIfAborted(signal, 'add()');
+    if (fatal) throw fatal;
     const added = meter.added;
-    return { added, skipped: meter.skipped, failed, ids: ids.filter((id): id is string => id !== undefined) };
+    // Batches finish out of order; the report follows source order.
+    failed.sort((a, b) => a.index - b.index);
+    return { added, skipped: meter.skipped, failed: failed.map((f) => f.entry), ids: ids.filter((id): id is string => id !== undefined) };
   }
 
   async search(query: string | ImageInput | Float32Array, options: LibrarySearchOptions = {}): Promise<LibraryHit[]> {
