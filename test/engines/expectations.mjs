@@ -7,7 +7,8 @@
  *  - scores: ≤ 1e-4 on PNG (fp32 ONNX vs PyTorch), ≤ JPEG_SCORE_TOL on JPEG (a level of pixel
  *    difference moves this small model's scores by up to that), top label always Python's.
  */
-export const CHECK_TIMEOUT_MS = 150_000;
+/** Per check. A hang is forever; WebKit loads took up to 121 s with the 2 cores at load average 26. */
+export const CHECK_TIMEOUT_MS = 240_000;
 const PNG_PIXEL_TOL = 0;
 const JPEG_PIXEL_TOL = 2 / 255 + 1e-6;
 const PNG_SCORE_TOL = 1e-4;
