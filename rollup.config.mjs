@@ -21,9 +21,11 @@ function copyOrtAssets() {
   };
 }
 
-const plugins = () => [
+// The ESM entries are not minified: the app's bundler minifies them, and minifying would drop the
+// /* webpackIgnore */ /* @vite-ignore */ comments that keep bundlers away from the runtime import().
+const plugins = ({ minify = true } = {}) => [
   resolve({ browser: true, exportConditions: ['browser', 'import', 'default'], preferBuiltins: false }),
-  esbuild({ target: 'es2022', minify: true, legalComments: 'none' }),
+  esbuild({ target: 'es2022', minify, legalComments: 'none' }),
 ];
 
 // The main-thread entries must never pull in transformers.js/onnxruntime: those live in the worker asset.
@@ -54,14 +56,14 @@ const binding = (name, framework) => ({
   // Hooks only work in client components: the banner makes Next.js' App Router treat this entry as one.
   output: { file: `dist/${name}.mjs`, format: 'es', sourcemap: true, banner: "'use client';" },
   external: (id) => id === framework || id.startsWith(`${framework}/`),
-  plugins: [sdkAsSibling, mainThreadGuard, ...plugins()],
+  plugins: [sdkAsSibling, mainThreadGuard, ...plugins({ minify: false })],
 });
 
 export default [
   {
     input: 'src/index.ts',
     output: { file: 'dist/siglip-web.mjs', format: 'es', sourcemap: true },
-    plugins: [mainThreadGuard, ...plugins()],
+    plugins: [mainThreadGuard, ...plugins({ minify: false })],
   },
   {
     input: 'src/global.ts',

@@ -2,6 +2,9 @@
 
 export type Device = 'webgpu' | 'wasm';
 export type DeviceOption = 'auto' | Device;
+
+export type { DeviceFallback, DeviceFallbackCode } from './errors.js';
+
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
 export type DtypeOption = 'auto' | Dtype;
 

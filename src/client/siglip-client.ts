@@ -1,4 +1,4 @@
-import type { WireImage } from '../engine/engine-api.js';
+import type { WireImage } from '../protocol/engine-protocol.js';
 import { SiglipError } from '../errors.js';
 import type {
   ClassifyOptions,
@@ -135,7 +135,7 @@ export class SiglipClient implements Siglip {
   }
 
   private assertUsable(): void {
-    if (this.disposed) throw new SiglipError('DISPOSED', 'This Siglip instance was disposed; call createSiglip() again');
+    if (this.disposed) throw SiglipError.disposed();
   }
 
   private async wireImages(input: ImageInput | readonly ImageInput[], signal: AbortSignal | undefined, what: string): Promise<{ images: WireImage[]; single: boolean }> {

@@ -5,14 +5,14 @@
  */
 import { SiglipError, type SerializedSiglipError } from '../errors.js';
 import type { LibraryHit, LibraryPhoto } from '../library-types.js';
-import { EmbeddingMatrix, tagRows, textScore } from '../model/library-ranking.js';
+import { EmbeddingMatrix, tagRows, textScore } from '../scores/library-ranking.js';
 import { decodeLibraryFile, encodeLibraryFile } from '../storage/library/library-file.js';
 import type { ChunkRecord, PhotoRecord } from '../storage/library/library-records.js';
 import { LibraryStore, mismatchError, type EmbeddingSpace, type NewPhoto, type StoreDeps } from '../storage/library/library-store.js';
 import type { Score } from '../types.js';
-import type { WireImage } from './engine-api.js';
+import type { WireImage } from '../protocol/engine-protocol.js';
 import type { PrepareOutcome } from './library-prepare.js';
-import type { LibraryItemOutcome, LibraryItemWire, LibraryOp, LibraryQueryWire, LibraryResult, LibraryResults } from './library-wire.js';
+import type { LibraryItemOutcome, LibraryItemWire, LibraryOp, LibraryQueryWire, LibraryResult, LibraryResults } from '../protocol/library-wire.js';
 
 /** What the library code needs from the loaded model. */
 export interface LibraryModelPort {

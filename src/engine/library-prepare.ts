@@ -4,7 +4,7 @@
  * worker so the engine worker's single ONNX thread stays busy with the vision pass.
  */
 import { SiglipError, type SerializedSiglipError } from '../errors.js';
-import { sha256OfBlob } from '../cache/sha256-stream.js';
+import { sha256OfBlob } from '../storage/sha256-stream.js';
 import { decodeImageBytes } from '../processors/image/decode-browser.js';
 import type { SiglipImageProcessor } from '../processors/image/image-processor.js';
 

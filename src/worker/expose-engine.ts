@@ -1,12 +1,7 @@
-import { expose, transfer } from 'comlink';
-import type { EngineApi } from '../engine/engine-api.js';
+import { expose, transfer, type Endpoint } from 'comlink';
+import type { EngineApi, WorkerApi } from '../protocol/engine-protocol.js';
 import { SiglipError } from '../errors.js';
 import { holdLifeLock } from './life-lock.js';
-
-/** What the page sees over comlink: the engine plus the worker's liveness lock. */
-export interface WorkerApi extends EngineApi {
-  holdLifeLock(name: string): Promise<boolean>;
-}
 
 /**
  * comlink rebuilds thrown Errors as plain `Error`s and drops `code`; throwing the serialized form
@@ -60,7 +55,8 @@ export async function loadWithProgressFirst(engine: EngineApi, options: Paramete
   return info;
 }
 
-export function exposeEngine(engine: EngineApi): void {
+/** Serves `engine` over `endpoint` (the worker's global scope; a MessagePort in tests). */
+export function exposeEngine(engine: EngineApi, endpoint?: Endpoint): void {
   const api: WorkerApi = {
     load: (options, onProgress) => loadWithProgressFirst(engine, options, onProgress),
     classify: (...a) => engine.classify(...a),
@@ -70,5 +66,5 @@ export function exposeEngine(engine: EngineApi): void {
     dispose: () => engine.dispose(),
     holdLifeLock,
   };
-  expose(serializeErrors(api));
+  expose(serializeErrors(api), endpoint);
 }

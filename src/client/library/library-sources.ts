@@ -2,7 +2,7 @@
  * Turns what add() accepts (a File/Blob, { blob, name, id }, sync or async iterables of those, or a
  * directory handle) into one stream of items, with the total when it is known up front.
  */
-import type { LibraryItemWire } from '../../engine/library-wire.js';
+import type { LibraryItemWire } from '../../protocol/library-wire.js';
 import { SiglipError } from '../../errors.js';
 import type { LibrarySource } from '../../library-types.js';
 

@@ -4,7 +4,7 @@
  * while memory stays flat), reports progress, and turns per-photo failures into the AddReport.
  * Everything heavy (hashing, decoding, embedding, storage, scoring) happens in the engine.
  */
-import type { LibraryItemOutcome, LibraryItemWire, LibraryOp, LibraryQueryWire, LibraryResult } from '../../engine/library-wire.js';
+import type { LibraryItemOutcome, LibraryItemWire, LibraryOp, LibraryQueryWire, LibraryResult } from '../../protocol/library-wire.js';
 import { SiglipError } from '../../errors.js';
 import type {
   AddReport, LibraryAddOptions, LibraryHit, LibraryPhoto, LibraryProgress, LibrarySearchOptions, LibrarySource, LibraryTagOptions, LibraryUsage, PhotoLibrary,

@@ -12,7 +12,7 @@ import { applyExifOrientation, readJpegOrientationSources } from './exif-orienta
 import { readDeclaredSize, sniffImageFormat, type ImageFormat } from './image-format.js';
 import { decodeWithOwnDecoder, hasOwnDecoder } from './own-decoders.js';
 import { decodePng } from './png-decode.js';
-import { MAX_IMAGE_PIXELS, type RgbImage } from './rgb-image.js';
+import { checkImageSize, type RgbImage } from './rgb-image.js';
 
 export type EncodedImage = Blob | ArrayBuffer | ArrayBufferView;
 
@@ -37,15 +37,6 @@ async function toBytes(input: EncodedImage): Promise<Uint8Array> {
   if (isBlob(input)) return new Uint8Array(await input.arrayBuffer());
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-}
-
-function checkPixelBudget(width: number, height: number, label: string): void {
-  if (!(width > 0 && height > 0)) {
-    throw new SiglipError('INVALID_INPUT', `${label} has zero size (${width}x${height})`);
-  }
-  if (width * height > MAX_IMAGE_PIXELS) {
-    throw new SiglipError('INVALID_INPUT', `${label} is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit`);
-  }
 }
 
 /** Drops the alpha byte of RGBA pixels; the RGB values are kept as stored, never composited. */
@@ -78,7 +69,7 @@ function make2dCanvas(width: number, height: number, label: string): Context2D {
 }
 
 function readPixels(source: CanvasImageSource, width: number, height: number, label: string): RgbImage {
-  checkPixelBudget(width, height, label);
+  checkImageSize(width, height, label);
   const ctx = make2dCanvas(width, height, label);
   try {
     ctx.drawImage(source, 0, 0, width, height);
@@ -94,7 +85,7 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
     throw new SiglipError('IMAGE_DECODE', `cannot decode ${label} (${format}): this environment has no image decoder for it (only PNG is decoded without createImageBitmap)`);
   }
   const declared = readDeclaredSize(bytes, format);
-  if (declared) checkPixelBudget(declared.width, declared.height, label);
+  if (declared) checkImageSize(declared.width, declared.height, label);
   let bitmap: ImageBitmap;
   try {
     // The canvas would premultiply an AVIF alpha plane away; Pillow ignores alpha for RGB anyway.
@@ -172,7 +163,7 @@ export function pixelsFromSource(source: DecodedImageSource, label = 'image'): R
   }
   const s = sizeOfSource(source, label);
   if ('data' in s) {
-    checkPixelBudget(s.width, s.height, label);
+    checkImageSize(s.width, s.height, label);
     return rgbaToRgb(s.data, s.width, s.height);
   }
   return readPixels(s.drawable, s.width, s.height, label);

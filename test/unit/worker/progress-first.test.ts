@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadWithProgressFirst } from '../../../src/worker/expose-engine.js';
-import type { EngineApi } from '../../../src/engine/engine-api.js';
+import type { EngineApi } from '../../../src/protocol/engine-protocol.js';
 import type { LoadProgress } from '../../../src/types.js';
 
 const event = (status: LoadProgress['status']): LoadProgress => ({ status, file: '', loaded: 0, total: 0, totalLoaded: 0, totalBytes: 0 });

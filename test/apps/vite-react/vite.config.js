@@ -1,0 +1,5 @@
+// The stock React template config: nothing for siglip-web.
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+export default defineConfig({ plugins: [react()] });

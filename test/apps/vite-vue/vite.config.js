@@ -1,0 +1,5 @@
+// The stock Vue template config: nothing for siglip-web.
+import { defineConfig } from 'vite';
+import vue from '@vitejs/plugin-vue';
+
+export default defineConfig({ plugins: [vue()] });
