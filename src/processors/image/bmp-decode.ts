@@ -130,10 +130,16 @@ function paletteLut(b: Uint8Array, h: BmpHeader, label: string): Uint8Array {
 function decodeRle(b: Uint8Array, h: BmpHeader, rle4: boolean): Uint8Array {
   const { width, height } = h;
   const total = width * height;
-  const data: number[] = [];
+  // Pillow appends to a growing buffer; we write into the final one and only count what would overflow.
+  const data = new Uint8Array(total);
+  let n = 0;
+  const push = (v: number): void => {
+    if (n < total) data[n] = v;
+    n++;
+  };
   let x = 0;
   let p = h.pixelStart;
-  while (data.length < total) {
+  while (n < total) {
     if (p + 2 > b.length) break;
     let count = b[p];
     const byte = b[p + 1];
@@ -142,27 +148,30 @@ function decodeRle(b: Uint8Array, h: BmpHeader, rle4: boolean): Uint8Array {
       if (x + count > width) count = Math.max(0, width - x);
       const first = rle4 ? byte >> 4 : byte;
       const second = rle4 ? byte & 0x0f : byte;
-      for (let i = 0; i < count; i++) data.push(i % 2 === 0 ? first : second);
+      for (let i = 0; i < count; i++) push(i % 2 === 0 ? first : second);
       x += count;
     } else if (byte === 0) {
-      while (data.length % width !== 0) data.push(0);
+      while (n % width !== 0) push(0);
       x = 0;
     } else if (byte === 1) {
       break;
     } else if (byte === 2) {
       if (p + 2 > b.length) break;
-      const right = b[p];
-      const up = b[p + 1];
+      // Zeros already sit in `data`: a delta only moves the write position.
+      n += b[p] + b[p + 1] * width;
       p += 2;
-      for (let i = 0; i < right + up * width; i++) data.push(0);
-      x = data.length % width;
+      x = n % width;
     } else {
       const byteCount = rle4 ? byte >> 1 : byte;
       const available = Math.min(byteCount, b.length - p);
       for (let i = 0; i < available; i++) {
         const v = b[p + i];
-        if (rle4) data.push(v >> 4, v & 0x0f);
-        else data.push(v);
+        if (rle4) {
+          push(v >> 4);
+          push(v & 0x0f);
+        } else {
+          push(v);
+        }
       }
       p += available;
       if (available < byteCount) break;
@@ -170,8 +179,8 @@ function decodeRle(b: Uint8Array, h: BmpHeader, rle4: boolean): Uint8Array {
       if (p % 2 !== 0) p++;
     }
   }
-  if (data.length < total) throw bmpError('', 'RLE data ends before the image is complete');
-  return Uint8Array.from(data.slice(0, total));
+  if (n < total) throw new RangeError('RLE data ends before the image is complete');
+  return data;
 }
 
 export function decodeBmp(bytes: Uint8Array, label = 'image'): RgbImage {
@@ -182,17 +191,17 @@ export function decodeBmp(bytes: Uint8Array, label = 'image'): RgbImage {
     throw new SiglipError('INVALID_INPUT', `${label}: BMP is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit`);
   }
   if (![1, 4, 8, 16, 24, 32].includes(bits)) throw bmpError(label, `has an unsupported pixel depth (${bits})`);
-  const out = new Uint8Array(width * height * 3);
   const rowIndex = (r: number): number => (h.bottomUp ? height - 1 - r : r);
 
   if (h.compression === RLE8 || h.compression === RLE4) {
     if (bits > 8) throw bmpError(label, `RLE with ${bits}-bit pixels is not supported`);
     const lut = paletteLut(bytes, h, label);
+    const out = new Uint8Array(width * height * 3);
     let indices: Uint8Array;
     try {
       indices = decodeRle(bytes, h, h.compression === RLE4);
     } catch (err) {
-      throw bmpError(label, `is truncated or corrupt (${err instanceof SiglipError ? 'RLE data ends early' : String(err)})`);
+      throw bmpError(label, `is truncated or corrupt (${err instanceof Error ? err.message : String(err)})`);
     }
     for (let r = 0; r < height; r++) {
       const y = rowIndex(r);
@@ -219,6 +228,7 @@ export function decodeBmp(bytes: Uint8Array, label = 'image'): RgbImage {
   const stride = ((width * bits + 31) >>> 3) & ~3;
   if (h.pixelStart + stride * (height - 1) + Math.ceil((width * bits) / 8) > bytes.length) throw bmpError(label, 'is truncated');
   const lut = bits <= 8 ? paletteLut(bytes, h, label) : null;
+  const out = new Uint8Array(width * height * 3);
   const bytesPerPixel = bits >> 3;
   for (let r = 0; r < height; r++) {
     const row = h.pixelStart + r * stride;
