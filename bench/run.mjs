@@ -2,6 +2,7 @@
 /**
  * siglip-web vs transformers.js pipelines, same browser, same model files, same dtype, interleaved.
  *   npm run bench -- [--model DIR] [--dtype q8] [--threads 2] [--runs 5] [--quick] [--no-build] [--port 4199]
+ *                    [--only main|library] [--photos DIR] [--library-cases indexing,memory,large] [--library-photos 200]
  * Writes bench/results/latest.json and latest.md. Not part of CI. See bench/README.md.
  */
 import { execSync } from 'node:child_process';
@@ -13,6 +14,8 @@ import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startServer } from '../scripts/serve.mjs';
 import { renderMarkdown } from './report.mjs';
+import { runLibraryCases } from './library-cases.mjs';
+import { renderLibraryMarkdown } from './library-report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -29,6 +32,8 @@ const runs = Number(opt('runs', quick ? 2 : 4));
 const bigRuns = Number(opt('big-runs', quick ? 1 : 2));
 const loadRounds = Number(opt('load-rounds', quick ? 1 : 2));
 const port = Number(opt('port', 4199));
+const only = opt('only', null); // 'library' runs only the library cases (issue 10)
+const photosDir = resolve(opt('photos', '/tmp/siglip-bench-photos'));
 const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
   // measureUserAgentSpecificMemory() answers at once instead of waiting for the next GC.
@@ -54,6 +59,14 @@ if (existsSync(link) || (() => { try { return lstatSync(link).isSymbolicLink(); 
   if (!lstatSync(link).isSymbolicLink() || readlinkSync(link) !== modelDir) unlinkSync(link);
 }
 if (!existsSync(link)) symlinkSync(modelDir, link);
+// Library cases read generated photos and library files through bench/photos (gitignored).
+const photosLink = join(here, 'photos');
+try { if (lstatSync(photosLink).isSymbolicLink() && readlinkSync(photosLink) !== photosDir) unlinkSync(photosLink); } catch { /* absent */ }
+if (!existsSync(photosLink) && existsSync(photosDir)) symlinkSync(photosDir, photosLink);
+if (only !== 'main' && !existsSync(join(photosDir, 'photo_640x480_0.jpg'))) {
+  console.error(`No bench photos in ${photosDir}. Make them with:\n  bench/make-photos.sh ${photosDir}\n  node bench/make-library-file.mjs ${photosDir}/library-100000.safetensors 100000\n  node bench/make-library-file.mjs ${photosDir}/library-10000.safetensors 10000\n(or run with --only main)`);
+  process.exit(2);
+}
 
 // ---- helpers ----------------------------------------------------------------------------------
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
@@ -86,11 +99,11 @@ function sampler(browserPid) {
   return { stop: () => { clearInterval(id); peak = Math.max(peak, rendererRss(browserPid)); return peak; } };
 }
 
-async function openPage(context, query = '') {
+async function openPage(context, query = '', pageName = 'page.html') {
   const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') { const t = m.text(); if (!/onnxruntime|VerifyEachNodeIsAssignedToAnEp|Rerunning with verbose|CleanUnusedInitializers|Removing initializer/.test(t)) console.log(`  [page ${m.type()}] ${t.slice(0, 300)}`); } });
   page.on('pageerror', (e) => console.log(`  [page error] ${e.message}`));
-  await page.goto(`http://127.0.0.1:${port}/coi/bench/page.html${query}`);
+  await page.goto(`http://127.0.0.1:${port}/coi/bench/${pageName}${query}`);
   await page.waitForFunction(() => window.benchReady === true);
   return page;
 }
@@ -156,158 +169,180 @@ const result = {
 const C = result.cases;
 
 try {
-  // ---- case 7: bundle sizes (no browser needed) ----
-  C.bundle = {};
-  for (const f of ['siglip-web.mjs', 'siglip-web.js', 'siglip-web.worker.js']) {
-    const buf = readFileSync(join(root, 'dist', f));
-    C.bundle[f] = { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length, brotli: brotliCompressSync(buf).length };
-  }
-  const ortWasm = join(root, 'dist/ort/ort-wasm-simd-threaded.asyncify.wasm');
-  if (existsSync(ortWasm)) { const b = readFileSync(ortWasm); C.bundle['ort/ort-wasm-simd-threaded.asyncify.wasm'] = { raw: b.length, gzip: gzipSync(b, { level: 6 }).length }; }
-
-  // ---- case 4 + 6: cold/warm load and memory, one side per browser context ----
-  log('case 4/6: cold and warm load, memory (one side per fresh context)');
-  const load = { ours: { cold: [], warm: [], coldLoadOnly: [], warmLoadOnly: [] }, theirs: { cold: [], warm: [], coldLoadOnly: [], warmLoadOnly: [] } };
-  const memory = {};
-  for (let r = 0; r < loadRounds; r++) {
-    for (const side of r % 2 ? ['theirs', 'ours'] : ['ours', 'theirs']) {
-      const context = await browser.newContext();
-      const loadIt = async (page) => {
-        await run(page, 'makeImages', { n: 32 });
-        return side === 'ours'
-          ? run(page, 'loadOurs', { dtype, threads })
-          : run(page, 'loadTheirs', { which: 'zeroShot', dtype, threads });
-      };
-      let page = await openPage(context);
-      const cold = await loadIt(page);
-      load[side].cold.push(cold.firstResultMs);
-      load[side].coldLoadOnly.push(cold.loadMs);
-      if (side === 'ours') result.oursInfo = cold.info;
-      await page.close();
-      page = await openPage(context); // same context: HTTP cache / Cache Storage survive
-      const warm = await loadIt(page);
-      load[side].warm.push(warm.firstResultMs);
-      load[side].warmLoadOnly.push(warm.loadMs);
-      log(`  ${side} round ${r + 1}: cold ${cold.firstResultMs.toFixed(0)} ms (load ${cold.loadMs.toFixed(0)}), warm ${warm.firstResultMs.toFixed(0)} ms (load ${warm.loadMs.toFixed(0)})`);
-      if (r === 0 && browserPid) {
-        // Memory while classifying 8 images x 10 labels once, alone in the browser.
-        const s = sampler(browserPid);
-        // 8 images x 10 labels (one vision batch for us; one model call for them).
-        const alone = side === 'ours' ? await run(page, 'oursClassify', { img: 0, n: 8, k: 10 }) : await run(page, 'theirsClassify', { img: 0, n: 8, k: 10 });
-        const peakRss = s.stop();
-        // Case 5 again with this side alone in its page (no other side's garbage to collect on the main thread).
-        (C.case5alone ??= {})[side] = { ...alone.blocking, ms: alone.ms, note: '8 images x 10 labels, one side alone in its page' };
-        memory[side] = { peakRendererRss: peakRss, ...(await heaps(page, browserSession)), measureUserAgentSpecificMemory: await run(page, 'measureMemory', {}).catch((e) => String(e)) };
-        log(`  ${side} memory: peak renderer RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
-      }
-      await context.close();
+  if (only !== 'library') {
+    // ---- case 7: bundle sizes (no browser needed) ----
+    C.bundle = {};
+    for (const f of ['siglip-web.mjs', 'siglip-web.js', 'siglip-web.worker.js']) {
+      const buf = readFileSync(join(root, 'dist', f));
+      C.bundle[f] = { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length, brotli: brotliCompressSync(buf).length };
     }
-  }
-  C.load = Object.fromEntries(Object.entries(load).map(([s, v]) => [s, Object.fromEntries(Object.entries(v).map(([k, xs]) => [k, stat(xs)]))]));
-  C.memory = memory;
+    const ortWasm = join(root, 'dist/ort/ort-wasm-simd-threaded.asyncify.wasm');
+    if (existsSync(ortWasm)) { const b = readFileSync(ortWasm); C.bundle['ort/ort-wasm-simd-threaded.asyncify.wasm'] = { raw: b.length, gzip: gzipSync(b, { level: 6 }).length }; }
 
-  // ---- main comparison page: everything loaded once, runs interleaved ----
-  log('loading both sides in one page');
-  const context = await browser.newContext();
-  const page = await openPage(context);
-  result.page = await run(page, 'info', {});
-  await run(page, 'makeImages', { n: 64 });
-  const l1 = await run(page, 'loadOurs', { dtype, threads, firstResult: false });
-  result.oursInfo = l1.info;
-  await run(page, 'loadTheirs', { which: 'zeroShot', dtype, threads, firstResult: false });
-  await run(page, 'loadTheirs', { which: 'imageFeatures', dtype, threads, firstResult: false });
-  await run(page, 'loadTheirs', { which: 'text', dtype, threads, firstResult: false });
+    // ---- case 4 + 6: cold/warm load and memory, one side per browser context ----
+    log('case 4/6: cold and warm load, memory (one side per fresh context)');
+    const load = { ours: { cold: [], warm: [], coldLoadOnly: [], warmLoadOnly: [] }, theirs: { cold: [], warm: [], coldLoadOnly: [], warmLoadOnly: [] } };
+    const memory = {};
+    for (let r = 0; r < loadRounds; r++) {
+      for (const side of r % 2 ? ['theirs', 'ours'] : ['ours', 'theirs']) {
+        const context = await browser.newContext();
+        const loadIt = async (page) => {
+          await run(page, 'makeImages', { n: 32 });
+          return side === 'ours'
+            ? run(page, 'loadOurs', { dtype, threads })
+            : run(page, 'loadTheirs', { which: 'zeroShot', dtype, threads });
+        };
+        let page = await openPage(context);
+        const cold = await loadIt(page);
+        load[side].cold.push(cold.firstResultMs);
+        load[side].coldLoadOnly.push(cold.loadMs);
+        if (side === 'ours') result.oursInfo = cold.info;
+        await page.close();
+        page = await openPage(context); // same context: HTTP cache / Cache Storage survive
+        const warm = await loadIt(page);
+        load[side].warm.push(warm.firstResultMs);
+        load[side].warmLoadOnly.push(warm.loadMs);
+        log(`  ${side} round ${r + 1}: cold ${cold.firstResultMs.toFixed(0)} ms (load ${cold.loadMs.toFixed(0)}), warm ${warm.firstResultMs.toFixed(0)} ms (load ${warm.loadMs.toFixed(0)})`);
+        if (r === 0 && browserPid) {
+          // Memory while classifying 8 images x 10 labels once, alone in the browser.
+          const s = sampler(browserPid);
+          // 8 images x 10 labels (one vision batch for us; one model call for them).
+          const alone = side === 'ours' ? await run(page, 'oursClassify', { img: 0, n: 8, k: 10 }) : await run(page, 'theirsClassify', { img: 0, n: 8, k: 10 });
+          const peakRss = s.stop();
+          // Case 5 again with this side alone in its page (no other side's garbage to collect on the main thread).
+          (C.case5alone ??= {})[side] = { ...alone.blocking, ms: alone.ms, note: '8 images x 10 labels, one side alone in its page' };
+          memory[side] = { peakRendererRss: peakRss, ...(await heaps(page, browserSession)), measureUserAgentSpecificMemory: await run(page, 'measureMemory', {}).catch((e) => String(e)) };
+          log(`  ${side} memory: peak renderer RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+        }
+        await context.close();
+      }
+    }
+    C.load = Object.fromEntries(Object.entries(load).map(([s, v]) => [s, Object.fromEntries(Object.entries(v).map(([k, xs]) => [k, stat(xs)]))]));
+    C.memory = memory;
 
-  // warm-up: first inference of every path (JIT, allocator growth) is not counted
-  let img = 1;
-  for (const k of [1, 10, 50]) {
-    const oursFirst = await run(page, 'oursClassify', { img: img++, k });
-    const theirsFirst = await run(page, 'theirsClassify', { img: img++, k });
-    (C.firstCallWithNewLabels ??= {})[`K${k}`] = { ours: oursFirst.ms, theirs: theirsFirst.ms };
-  }
-  await run(page, 'bareVisionPipeline', { img: img++ });
-  await run(page, 'bareVisionRun', { img: img++ });
-  await run(page, 'preprocess', { img: 0, side: 'ours' });
-  await run(page, 'preprocess', { img: 0, side: 'theirs' });
+    // ---- main comparison page: everything loaded once, runs interleaved ----
+    log('loading both sides in one page');
+    const context = await browser.newContext();
+    const page = await openPage(context);
+    result.page = await run(page, 'info', {});
+    await run(page, 'makeImages', { n: 64 });
+    const l1 = await run(page, 'loadOurs', { dtype, threads, firstResult: false });
+    result.oursInfo = l1.info;
+    await run(page, 'loadTheirs', { which: 'zeroShot', dtype, threads, firstResult: false });
+    await run(page, 'loadTheirs', { which: 'imageFeatures', dtype, threads, firstResult: false });
+    await run(page, 'loadTheirs', { which: 'text', dtype, threads, firstResult: false });
 
-  // case 1: one new image per call, same labels across calls; bare vision passes interleaved.
-  log(`case 1: one image per call, K = 1, 10, 50 (${runs} runs each, interleaved with bare vision passes)`);
-  C.case1 = {};
-  await run(page, 'loadOurs', { key: 'one', dtype, threads: 1, firstResult: false });
-  await run(page, 'oursClassify', { key: 'one', img: 0, k: 10 }); // warm-up + label cache like the main instance
-  await run(page, 'oursClassify', { key: 'one', img: 0, k: 1 });
-  const ours1K1 = [];
-  const bare = { pipeline: [], run: [] };
-  const prep = { ours: [], theirs: [] };
-  for (const k of [1, 10, 50]) {
-    const o = [];
-    const t = [];
-    for (let i = 0; i < runs; i++) {
-      const im = img++;
-      const order = i % 2 ? ['theirs', 'ours'] : ['ours', 'theirs'];
-      for (const side of order) {
+    // warm-up: first inference of every path (JIT, allocator growth) is not counted
+    let img = 1;
+    for (const k of [1, 10, 50]) {
+      const oursFirst = await run(page, 'oursClassify', { img: img++, k });
+      const theirsFirst = await run(page, 'theirsClassify', { img: img++, k });
+      (C.firstCallWithNewLabels ??= {})[`K${k}`] = { ours: oursFirst.ms, theirs: theirsFirst.ms };
+    }
+    await run(page, 'bareVisionPipeline', { img: img++ });
+    await run(page, 'bareVisionRun', { img: img++ });
+    await run(page, 'preprocess', { img: 0, side: 'ours' });
+    await run(page, 'preprocess', { img: 0, side: 'theirs' });
+
+    // case 1: one new image per call, same labels across calls; bare vision passes interleaved.
+    log(`case 1: one image per call, K = 1, 10, 50 (${runs} runs each, interleaved with bare vision passes)`);
+    C.case1 = {};
+    await run(page, 'loadOurs', { key: 'one', dtype, threads: 1, firstResult: false });
+    await run(page, 'oursClassify', { key: 'one', img: 0, k: 10 }); // warm-up + label cache like the main instance
+    await run(page, 'oursClassify', { key: 'one', img: 0, k: 1 });
+    const ours1K1 = [];
+    const bare = { pipeline: [], run: [] };
+    const prep = { ours: [], theirs: [] };
+    for (const k of [1, 10, 50]) {
+      const o = [];
+      const t = [];
+      for (let i = 0; i < runs; i++) {
+        const im = img++;
+        const order = i % 2 ? ['theirs', 'ours'] : ['ours', 'theirs'];
+        for (const side of order) {
+          await sleep(100);
+          if (side === 'ours') o.push((await run(page, 'oursClassify', { img: im, k })).ms);
+          else t.push((await run(page, 'theirsClassify', { img: im, k })).ms);
+        }
+        if (k === 1) { await sleep(100); ours1K1.push((await run(page, 'oursClassify', { key: 'one', img: im, k })).ms); }
         await sleep(100);
-        if (side === 'ours') o.push((await run(page, 'oursClassify', { img: im, k })).ms);
-        else t.push((await run(page, 'theirsClassify', { img: im, k })).ms);
+        bare.run.push((await run(page, 'bareVisionRun', { img: im })).ms);
+        await sleep(100);
+        bare.pipeline.push((await run(page, 'bareVisionPipeline', { img: im })).ms);
+        prep.ours.push((await run(page, 'preprocess', { img: im, side: 'ours' })).ms);
+        prep.theirs.push((await run(page, 'preprocess', { img: im, side: 'theirs' })).ms);
       }
-      if (k === 1) { await sleep(100); ours1K1.push((await run(page, 'oursClassify', { key: 'one', img: im, k })).ms); }
-      await sleep(100);
-      bare.run.push((await run(page, 'bareVisionRun', { img: im })).ms);
-      await sleep(100);
-      bare.pipeline.push((await run(page, 'bareVisionPipeline', { img: im })).ms);
-      prep.ours.push((await run(page, 'preprocess', { img: im, side: 'ours' })).ms);
-      prep.theirs.push((await run(page, 'preprocess', { img: im, side: 'theirs' })).ms);
+      C.case1[`K${k}`] = { ours: stat(o), theirs: stat(t), ratio: median(o) / median(t), loadavg1m: loadavg()[0] };
+      log(`  K=${k}: ours ${median(o).toFixed(0)} ms, theirs ${median(t).toFixed(0)} ms`);
     }
-    C.case1[`K${k}`] = { ours: stat(o), theirs: stat(t), ratio: median(o) / median(t), loadavg1m: loadavg()[0] };
-    log(`  K=${k}: ours ${median(o).toFixed(0)} ms, theirs ${median(t).toFixed(0)} ms`);
-  }
-  C.bareVision = { sessionRun: stat(bare.run), imageFeatureExtractionPipeline: stat(bare.pipeline) };
-  C.preprocessOneImage = { ours: stat(prep.ours), theirs: stat(prep.theirs) };
-  for (const k of ['K1', 'K10', 'K50']) {
-    C.case1[k].vsBareRun = C.case1[k].ours.median / C.bareVision.sessionRun.median;
-    C.case1[k].vsBarePipeline = C.case1[k].ours.median / C.bareVision.imageFeatureExtractionPipeline.median;
-  }
-  log(`  bare vision: session.run ${C.bareVision.sessionRun.median.toFixed(0)} ms, image-feature-extraction pipeline ${C.bareVision.imageFeatureExtractionPipeline.median.toFixed(0)} ms`);
-
-  // case 2 + 5 (+ threads): 32 images, K = 10; main-thread long tasks; 1-thread instance interleaved.
-  log(`case 2/5: 32 images x 10 labels (${bigRuns} runs), long tasks; 1-thread comparison`);
-  const c2 = { ours: [], theirs: [], ours1: [] };
-  const blocking = { ours: [], theirs: [] };
-  for (let i = 0; i < bigRuns; i++) {
-    const order = i % 2 ? ['theirs', 'ours', 'ours1'] : ['ours', 'theirs', 'ours1'];
-    for (const side of order) {
-      if (side === 'ours1' && i >= Math.max(1, bigRuns - 1)) continue;
-      await sleep(200);
-      const r = side === 'theirs'
-        ? await run(page, 'theirsClassify', { img: 0, n: 32, k: 10 })
-        : await run(page, 'oursClassify', { key: side === 'ours1' ? 'one' : 'main', img: 0, n: 32, k: 10 });
-      c2[side].push(r.ms);
-      if (side !== 'ours1') blocking[side].push(r.blocking);
-      log(`  ${side}: ${r.ms.toFixed(0)} ms, longest main-thread task ${r.blocking?.longest.toFixed(0)} ms, heartbeat gap ${r.blocking?.maxHeartbeatGap.toFixed(0)} ms, load ${loadavg()[0].toFixed(1)}`);
+    C.bareVision = { sessionRun: stat(bare.run), imageFeatureExtractionPipeline: stat(bare.pipeline) };
+    C.preprocessOneImage = { ours: stat(prep.ours), theirs: stat(prep.theirs) };
+    for (const k of ['K1', 'K10', 'K50']) {
+      C.case1[k].vsBareRun = C.case1[k].ours.median / C.bareVision.sessionRun.median;
+      C.case1[k].vsBarePipeline = C.case1[k].ours.median / C.bareVision.imageFeatureExtractionPipeline.median;
     }
-  }
-  await run(page, 'disposeOurs', { key: 'one' });
-  C.case2 = { ours: stat(c2.ours), theirs: stat(c2.theirs), ratio: median(c2.ours) / median(c2.theirs), perImageOurs: median(c2.ours) / 32, perImageTheirs: median(c2.theirs) / 32 };
-  C.threads = { twoThreads: stat(c2.ours), oneThread: stat(c2.ours1), speedup: median(c2.ours1) / median(c2.ours), case1K1OneThread: stat(ours1K1), case1K1TwoThreads: C.case1.K1.ours, note: 'ours, case 2 (and case 1 K=1), numThreads 1 vs numThreads ' + threads + ' in the same isolated page, interleaved' };
-  C.case5 = Object.fromEntries(Object.entries(blocking).map(([s, xs]) => [s, { longestTaskMs: Math.max(...xs.map((x) => x.longest)), totalBlockingTimeMs: stat(xs.map((x) => x.tbt)), longTasks: stat(xs.map((x) => x.count)), maxHeartbeatGapMs: Math.max(...xs.map((x) => x.maxHeartbeatGap)) }]));
+    log(`  bare vision: session.run ${C.bareVision.sessionRun.median.toFixed(0)} ms, image-feature-extraction pipeline ${C.bareVision.imageFeatureExtractionPipeline.median.toFixed(0)} ms`);
 
-  // case 3: embeddings
-  log(`case 3: image embeddings (32) and text embeddings (100), ${bigRuns} runs`);
-  const e = { img: { ours: [], theirs: [] }, txt: { ours: [], theirs: [] } };
-  await run(page, 'oursEmbedText', { n: 8 });
-  await run(page, 'theirsEmbedText', { n: 8 });
-  for (let i = 0; i < bigRuns; i++) {
-    const order = i % 2 ? ['theirs', 'ours'] : ['ours', 'theirs'];
-    for (const side of order) { await sleep(200); e.img[side].push((await run(page, side === 'ours' ? 'oursEmbedImages' : 'theirsEmbedImages', { img: 32, n: 32 })).ms); }
-    for (const side of order) { await sleep(200); e.txt[side].push((await run(page, side === 'ours' ? 'oursEmbedText' : 'theirsEmbedText', { n: 100 })).ms); }
-    log(`  run ${i + 1}: images ours ${e.img.ours.at(-1).toFixed(0)} / theirs ${e.img.theirs.at(-1).toFixed(0)} ms; texts ours ${e.txt.ours.at(-1).toFixed(0)} / theirs ${e.txt.theirs.at(-1).toFixed(0)} ms`);
+    // case 2 + 5 (+ threads): 32 images, K = 10; main-thread long tasks; 1-thread instance interleaved.
+    log(`case 2/5: 32 images x 10 labels (${bigRuns} runs), long tasks; 1-thread comparison`);
+    const c2 = { ours: [], theirs: [], ours1: [] };
+    const blocking = { ours: [], theirs: [] };
+    for (let i = 0; i < bigRuns; i++) {
+      const order = i % 2 ? ['theirs', 'ours', 'ours1'] : ['ours', 'theirs', 'ours1'];
+      for (const side of order) {
+        if (side === 'ours1' && i >= Math.max(1, bigRuns - 1)) continue;
+        await sleep(200);
+        const r = side === 'theirs'
+          ? await run(page, 'theirsClassify', { img: 0, n: 32, k: 10 })
+          : await run(page, 'oursClassify', { key: side === 'ours1' ? 'one' : 'main', img: 0, n: 32, k: 10 });
+        c2[side].push(r.ms);
+        if (side !== 'ours1') blocking[side].push(r.blocking);
+        log(`  ${side}: ${r.ms.toFixed(0)} ms, longest main-thread task ${r.blocking?.longest.toFixed(0)} ms, heartbeat gap ${r.blocking?.maxHeartbeatGap.toFixed(0)} ms, load ${loadavg()[0].toFixed(1)}`);
+      }
+    }
+    await run(page, 'disposeOurs', { key: 'one' });
+    C.case2 = { ours: stat(c2.ours), theirs: stat(c2.theirs), ratio: median(c2.ours) / median(c2.theirs), perImageOurs: median(c2.ours) / 32, perImageTheirs: median(c2.theirs) / 32 };
+    C.threads = { twoThreads: stat(c2.ours), oneThread: stat(c2.ours1), speedup: median(c2.ours1) / median(c2.ours), case1K1OneThread: stat(ours1K1), case1K1TwoThreads: C.case1.K1.ours, note: 'ours, case 2 (and case 1 K=1), numThreads 1 vs numThreads ' + threads + ' in the same isolated page, interleaved' };
+    C.case5 = Object.fromEntries(Object.entries(blocking).map(([s, xs]) => [s, { longestTaskMs: Math.max(...xs.map((x) => x.longest)), totalBlockingTimeMs: stat(xs.map((x) => x.tbt)), longTasks: stat(xs.map((x) => x.count)), maxHeartbeatGapMs: Math.max(...xs.map((x) => x.maxHeartbeatGap)) }]));
+
+    // case 3: embeddings
+    log(`case 3: image embeddings (32) and text embeddings (100), ${bigRuns} runs`);
+    const e = { img: { ours: [], theirs: [] }, txt: { ours: [], theirs: [] } };
+    await run(page, 'oursEmbedText', { n: 8 });
+    await run(page, 'theirsEmbedText', { n: 8 });
+    for (let i = 0; i < bigRuns; i++) {
+      const order = i % 2 ? ['theirs', 'ours'] : ['ours', 'theirs'];
+      for (const side of order) { await sleep(200); e.img[side].push((await run(page, side === 'ours' ? 'oursEmbedImages' : 'theirsEmbedImages', { img: 32, n: 32 })).ms); }
+      for (const side of order) { await sleep(200); e.txt[side].push((await run(page, side === 'ours' ? 'oursEmbedText' : 'theirsEmbedText', { n: 100 })).ms); }
+      log(`  run ${i + 1}: images ours ${e.img.ours.at(-1).toFixed(0)} / theirs ${e.img.theirs.at(-1).toFixed(0)} ms; texts ours ${e.txt.ours.at(-1).toFixed(0)} / theirs ${e.txt.theirs.at(-1).toFixed(0)} ms`);
+    }
+    C.case3 = {
+      imageEmbeddings32: { ours: stat(e.img.ours), theirs: stat(e.img.theirs), ratio: median(e.img.ours) / median(e.img.theirs) },
+      textEmbeddings100: { ours: stat(e.txt.ours), theirs: stat(e.txt.theirs), ratio: median(e.txt.ours) / median(e.txt.theirs) },
+    };
+    C.memory.mainPageAfterAll = await heaps(page, browserSession);
+    await context.close();
   }
-  C.case3 = {
-    imageEmbeddings32: { ours: stat(e.img.ours), theirs: stat(e.img.theirs), ratio: median(e.img.ours) / median(e.img.theirs) },
-    textEmbeddings100: { ours: stat(e.txt.ours), theirs: stat(e.txt.theirs), ratio: median(e.txt.ours) / median(e.txt.theirs) },
-  };
-  C.memory.mainPageAfterAll = await heaps(page, browserSession);
-  await context.close();
+
+  // ---- library cases (issue 10) ----
+  if (only === null || only === 'library') {
+    result.library = await runLibraryCases({
+      browser, openPage, run, rendererRss, browserPid, loadavg, log, dtype,
+      cfg: {
+        cases: opt('library-cases', 'indexing,memory,large').split(','),
+        threadCounts: opt('library-threads', '1,2').split(',').map(Number),
+        photos: Number(opt('library-photos', quick ? 40 : 200)),
+        bareBatch: 8,
+        bareRounds: quick ? 1 : 2,
+        memoryPhotos: Number(opt('memory-photos', quick ? 300 : 2000)),
+        memoryLargeEvery: 4,
+        bigFile: '/bench/photos/library-100000.safetensors',
+        tagFile: '/bench/photos/library-10000.safetensors',
+        searches: quick ? 5 : 15,
+        tagRounds: quick ? 3 : 8,
+      },
+    });
+  }
 } finally {
   result.machine.loadavgAtEnd = loadavg();
   result.durationSeconds = Math.round((performance.now() - T0) / 1000);
@@ -316,7 +351,17 @@ try {
 }
 
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-writeFileSync(join(here, 'results', 'latest.md'), renderMarkdown(result));
-log('wrote bench/results/latest.json and latest.md');
-console.log(renderMarkdown(result));
+if (only !== 'library') {
+  writeFileSync(join(here, 'results', 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(here, 'results', 'latest.md'), renderMarkdown(result));
+  log('wrote bench/results/latest.json and latest.md');
+  console.log(renderMarkdown(result));
+}
+if (result.library) {
+  // Library cases in files of their own, so `--only library` reruns never overwrite the main table.
+  const { cases: _omit, ...context } = result;
+  writeFileSync(join(here, 'results', 'library.json'), `${JSON.stringify(context, null, 2)}\n`);
+  writeFileSync(join(here, 'results', 'library.md'), renderLibraryMarkdown(context));
+  log('wrote bench/results/library.json and library.md');
+  console.log(renderLibraryMarkdown(context));
+}

@@ -1,3 +1,22 @@
+/** Why the SDK left WebGPU for another device (decided in one place: backend/device-plan.ts). */
+export type DeviceFallbackCode =
+  /** No WebGPU adapter (checked before loading). */
+  | 'WEBGPU_UNAVAILABLE'
+  /** The dtype needs `shader-f16`, which the adapter lacks (checked before loading). */
+  | 'WEBGPU_NO_SHADER_F16'
+  /** Creating or smoke-testing the WebGPU sessions failed; the model is loaded again on WASM. */
+  | 'WEBGPU_LOAD_FAILED'
+  /** The GPU device was lost after loading; calls continue on WASM. */
+  | 'WEBGPU_DEVICE_LOST';
+
+export interface DeviceFallback {
+  readonly code: DeviceFallbackCode;
+  /** The device to continue on (a `Device`). */
+  readonly device: 'webgpu' | 'wasm';
+  /** Human-readable; becomes `info.fallbackReason`. */
+  readonly reason: string;
+}
+
 /**
  * Every failure the SDK reports is a SiglipError with a stable `code`, so callers can branch on
  * `err.code` instead of parsing messages. Errors cross the worker boundary as plain objects
@@ -15,6 +34,9 @@ export type SiglipErrorCode =
   | 'ABORTED'
   | 'DISPOSED'
   | 'WORKER_CRASHED'
+  | 'LIBRARY_MISMATCH'
+  | 'LIBRARY_FORMAT'
+  | 'STORAGE'
   | 'INTERNAL';
 
 export interface SerializedSiglipError {
@@ -22,6 +44,7 @@ export interface SerializedSiglipError {
   readonly code: SiglipErrorCode;
   readonly message: string;
   readonly detail?: string;
+  readonly fallback?: DeviceFallback;
 }
 
 export class SiglipError extends Error {
@@ -29,11 +52,22 @@ export class SiglipError extends Error {
   readonly code: SiglipErrorCode;
   /** Underlying cause as text (e.g. the onnxruntime message); kept as text so it survives postMessage. */
   readonly detail?: string;
+  /**
+   * Set when the engine asks to continue on another device (BACKEND_UNAVAILABLE during load, or a
+   * lost GPU device). The SDK acts on it itself; a caller sees it only if the retry failed too.
+   */
+  readonly fallback?: DeviceFallback;
 
-  constructor(code: SiglipErrorCode, message: string, detail?: string) {
+  constructor(code: SiglipErrorCode, message: string, detail?: string, fallback?: DeviceFallback) {
     super(message);
     this.code = code;
     if (detail !== undefined) this.detail = detail;
+    if (fallback !== undefined) this.fallback = fallback;
+  }
+
+  /** The error that asks the SDK to move to `fallback.device`. */
+  static deviceFallback(fallback: DeviceFallback, detail?: string): SiglipError {
+    return new SiglipError('BACKEND_UNAVAILABLE', fallback.reason, detail, fallback);
   }
 
   /**
@@ -48,7 +82,13 @@ export class SiglipError extends Error {
   }
 
   toJSON(): SerializedSiglipError {
-    return { __siglipError: true, code: this.code, message: this.message, ...(this.detail !== undefined ? { detail: this.detail } : {}) };
+    return {
+      __siglipError: true,
+      code: this.code,
+      message: this.message,
+      ...(this.detail !== undefined ? { detail: this.detail } : {}),
+      ...(this.fallback !== undefined ? { fallback: this.fallback } : {}),
+    };
   }
 
   static isSerialized(value: unknown): value is SerializedSiglipError {
@@ -56,7 +96,12 @@ export class SiglipError extends Error {
   }
 
   static fromSerialized(s: SerializedSiglipError): SiglipError {
-    return new SiglipError(s.code, s.message, s.detail);
+    return new SiglipError(s.code, s.message, s.detail, s.fallback);
+  }
+
+  /** The one error for any use of a disposed instance (`pending`: the call was queued or running when it happened). */
+  static disposed(pending = false): SiglipError {
+    return new SiglipError('DISPOSED', `This Siglip instance was disposed${pending ? ' while the call was pending' : ''}; call createSiglip() again`);
   }
 
   /** Wrap anything thrown by a dependency, keeping SiglipErrors as they are. */

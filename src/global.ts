@@ -1,5 +1,5 @@
 /** Drop-in build: `<script src=".../siglip-web.js">` defines `window.SiglipWeb` with the ESM exports. */
-import { autoTagFromScript } from './bindings/autotag/script-autostart.js';
+import { autoTagFromScript } from './autotag/script-autostart.js';
 
 export * from './index.js';
 

@@ -2,6 +2,9 @@
 
 export type Device = 'webgpu' | 'wasm';
 export type DeviceOption = 'auto' | Device;
+
+export type { DeviceFallback, DeviceFallbackCode } from './errors.js';
+
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
 export type DtypeOption = 'auto' | Dtype;
 
@@ -159,6 +162,11 @@ export interface Siglip {
   embedImage(images: readonly ImageInput[], options?: EmbedImageOptions): Promise<Float32Array[]>;
   embedText(text: string, options?: EmbedTextOptions): Promise<Float32Array>;
   embedText(texts: readonly string[], options?: EmbedTextOptions): Promise<Float32Array[]>;
+  /**
+   * Opens (or creates) the persistent photo library `name` (default `default`) for this model.
+   * Rejects with LIBRARY_MISMATCH when the library holds embeddings of another model or dtype.
+   */
+  openLibrary(name?: string): Promise<import('./library-types.js').PhotoLibrary>;
   dispose(): Promise<void>;
 }
 

@@ -1,35 +1,47 @@
 import * as SiglipWeb from '../../dist/siglip-web.mjs';
 import { $, el, formatBytes, percent } from './dom.js';
 import { Gallery } from './gallery.js';
+import { Indexer } from './indexer.js';
 import { EVERYDAY_LABELS, parseLabelLines, shapeLabels } from './labels.js';
 import { MODELS, modelSource } from './models.js';
 import { filesFromDrop, isImageFile, loadSamplePhotos } from './photo-sources.js';
-import { PhotoSearch } from './search.js';
+import { Photos } from './photos.js';
+import { LibrarySearch } from './search.js';
 import { renderStatus, setupCache } from './status-panel.js';
+import { Tags } from './tags.js';
 import { setupTheme } from './theme.js';
-import { Tagger } from './tagger.js';
+import { ThumbStore } from './thumb-store.js';
+import { Thumbnailer } from './thumbnailer.js';
+import { describeJob, libraryNameFor, summaryText } from './wording.js';
 
 const ui = {
   modelForm: $('#model-form'), modelSelect: $('#model-select'), modelNote: $('#model-note'), dtype: $('#dtype-select'), modelLoad: $('#model-load'),
   downloadBlock: $('#download-block'), downloadText: $('#download-text'), downloadPercent: $('#download-percent'), downloadProgress: $('#download-progress'),
-  labelsForm: $('#labels-form'), labelsInput: $('#labels-input'), labelsReset: $('#labels-reset'), labelCount: $('#label-count'),
+  banner: $('#model-banner'), bannerText: $('#model-banner-text'), bannerProgress: $('#model-banner-progress'), bannerRetry: $('#model-banner-retry'),
+  labelsForm: $('#labels-form'), labelsInput: $('#labels-input'), labelsReset: $('#labels-reset'), labelCount: $('#label-count'), labelsError: $('#labels-error'),
   threshold: $('#threshold'), thresholdValue: $('#threshold-value'),
   statusList: $('#status-list'), cacheRow: $('#cache-row'), cacheUsage: $('#cache-usage'), cacheClear: $('#cache-clear'),
-  fileInput: $('#file-input'), folderInput: $('#folder-input'), samples: $('#samples'), dropzone: $('#dropzone'),
-  search: $('#search'), clearPhotos: $('#clear-photos'),
-  batchBlock: $('#batch-block'), batchText: $('#batch-text'), batchPercent: $('#batch-percent'), batchProgress: $('#batch-progress'),
+  fileInput: $('#file-input'), folderInput: $('#folder-input'), samples: $('#samples'),
+  search: $('#search'), searchNote: $('#search-note'), clearPhotos: $('#clear-photos'),
+  batchBlock: $('#batch-block'), batchText: $('#batch-text'), batchStats: $('#batch-stats'), batchProgress: $('#batch-progress'), batchStop: $('#batch-stop'),
   empty: $('#empty-state'), gallery: $('#gallery'), live: $('#live'),
 };
 
-const app = { siglip: null, info: null, state: 'idle', error: null, loadSeq: 0, labelSet: 'shapes' };
-const tagger = new Tagger(() => scheduleRender());
-const search = new PhotoSearch(() => scheduleRender());
-const gallery = new Gallery(ui.gallery, { onRemove: (id) => tagger.remove(id) });
+const app = { siglip: null, library: null, libraryName: null, info: null, state: 'idle', error: null, loadSeq: 0, labelSet: 'shapes', usage: null, lastReport: null };
+const photos = new Photos(() => scheduleRender());
+const thumbs = new ThumbStore();
+const thumbnailer = new Thumbnailer();
+const tags = new Tags(() => scheduleRender());
+const search = new LibrarySearch(() => { gallery.resetPaging(); scheduleRender(); });
+const gallery = new Gallery(ui.gallery, { photos, onRemove: (id) => void removePhoto(id), onMore: () => scheduleRender() });
+const indexer = new Indexer({ photos, thumbnailer, thumbStore: thumbs, onProgress: () => scheduleRender(), onFinished: (r) => void onIndexed(r), probeIndexed: (ids) => void probeIndexed(ids) });
 const cache = setupCache(SiglipWeb, { row: ui.cacheRow, usage: ui.cacheUsage, clear: ui.cacheClear });
+/** Files picked while no library was open (or while another add runs): indexed in order, later. */
+const waiting = [];
 
 setupTheme($('#theme-toggle'));
 
-// ---- model -------------------------------------------------------------------------------------
+// ---- model and library ---------------------------------------------------------------------------
 for (const m of MODELS) ui.modelSelect.append(el('option', { value: m.id, text: m.name }));
 const selectedModel = () => MODELS.find((m) => m.id === ui.modelSelect.value) ?? MODELS[0];
 const showModelNote = () => { ui.modelNote.textContent = selectedModel().note; };
@@ -40,12 +52,27 @@ ui.modelForm.addEventListener('submit', (event) => {
   event.preventDefault();
   void loadModel(selectedModel(), ui.dtype.value);
 });
+ui.bannerRetry.addEventListener('click', () => void loadModel(selectedModel(), ui.dtype.value));
+
+/** The gallery of a library from the thumbnails alone: shown before (and without) any model. */
+async function showStoredLibrary(name) {
+  if (app.libraryName === name) return;
+  app.libraryName = name;
+  photos.clear();
+  tags.reset();
+  try {
+    await thumbs.all(name, (page) => { if (app.libraryName === name) photos.load(page); });
+  } catch (err) {
+    announce(`Stored thumbnails unavailable: ${messageOf(err)}`);
+  }
+}
 
 async function loadModel(model, dtype) {
   const seq = ++app.loadSeq;
   const previous = app.siglip;
-  Object.assign(app, { siglip: null, info: null, state: 'loading', error: null });
-  tagger.setModel(null);
+  indexer.stop();
+  Object.assign(app, { siglip: null, library: null, info: null, state: 'loading', error: null, usage: null });
+  void showStoredLibrary(libraryNameFor(model, dtype));
   await previous?.dispose();
   setDownload('loading', 'Starting…', 0);
   renderStatusPanel();
@@ -55,26 +82,57 @@ async function loadModel(model, dtype) {
       model: modelSource(model),
       dtype,
       onProgress: (p) => {
-        if (seq !== app.loadSeq) return;
-        if (p.status === 'ready') return;
+        if (seq !== app.loadSeq || p.status === 'ready') return;
         const fraction = p.totalBytes > 0 ? p.totalLoaded / p.totalBytes : 0;
         const from = p.source === 'cache' ? ' (cache)' : '';
         setDownload('loading', `${p.file || 'model'}${from} · ${formatBytes(p.totalLoaded)} of ${formatBytes(p.totalBytes)}`, fraction);
       },
     });
     if (seq !== app.loadSeq) return void siglip.dispose();
-    Object.assign(app, { siglip, info: siglip.info, state: 'ready' });
+    const library = await siglip.openLibrary(app.libraryName);
+    if (seq !== app.loadSeq) return void siglip.dispose();
+    Object.assign(app, { siglip, library, info: siglip.info, state: 'ready' });
+    try { localStorage.setItem('siglip-demo-library', app.libraryName); } catch { /* private mode */ }
     setDownload('ready', `Ready · ${siglip.info.device === 'webgpu' ? 'WebGPU' : `WASM, ${siglip.info.threads} thread${siglip.info.threads === 1 ? '' : 's'}`}`, 1);
     announce(`Model ready: ${model.name}`);
-    tagger.setModel(siglip);
-    if (search.query) void search.setQuery(siglip, search.query);
+    await reconcile(library);
+    tags.reset();
+    if (search.query) void search.setQuery(library, search.query, photos.size);
+    void refreshUsage();
     void cache.refresh();
+    void drainWaiting();
   } catch (err) {
     if (seq !== app.loadSeq) return;
-    const message = err instanceof Error ? err.message : String(err);
+    const message = messageOf(err);
     Object.assign(app, { state: 'error', error: message });
     setDownload('error', `Could not load: ${message}`, 0);
     announce(`Model failed to load: ${message}`);
+  }
+  renderStatusPanel();
+  scheduleRender();
+}
+
+/**
+ * The library is the truth: thumbnails of photos it does not hold (a tab closed mid-add) are dropped;
+ * photos it holds without a thumbnail (imported, or added by another tab) get a placeholder card.
+ */
+async function reconcile(library) {
+  const records = await library.list();
+  const stored = new Set(records.map((r) => r.id));
+  const orphans = photos.ids().filter((id) => photos.get(id)?.state === 'indexed' && !stored.has(id));
+  if (orphans.length) {
+    photos.remove(orphans);
+    await thumbs.delete(app.libraryName, orphans);
+  }
+  photos.load(records.filter((r) => !photos.get(r.id)).map((r) => ({ id: r.id, name: r.name, addedAt: r.addedAt, state: 'indexed' })));
+}
+
+async function refreshUsage() {
+  if (!app.library) return;
+  try {
+    app.usage = await app.library.usage();
+  } catch {
+    app.usage = null;
   }
   renderStatusPanel();
 }
@@ -85,10 +143,17 @@ function setDownload(state, text, fraction) {
   ui.downloadText.title = text;
   ui.downloadPercent.textContent = state === 'error' ? '' : percent(fraction);
   ui.downloadProgress.value = fraction;
+  // The same news at the top of the photos, where a phone shows it without scrolling.
+  ui.banner.dataset.state = state;
+  ui.banner.hidden = state === 'ready';
+  ui.bannerText.textContent = state === 'error' ? `The model did not load: ${text.replace(/^Could not load: /, '')}` : `Loading the model… ${percent(fraction)}`;
+  ui.bannerProgress.hidden = state === 'error';
+  ui.bannerProgress.value = fraction;
+  ui.bannerRetry.hidden = state !== 'error';
 }
 
 function renderStatusPanel() {
-  renderStatus(ui.statusList, { info: app.info, state: app.state, error: app.error });
+  renderStatus(ui.statusList, { info: app.info, state: app.state, error: app.error, library: app.library ? { name: app.libraryName, usage: app.usage } : null });
 }
 
 // ---- labels ------------------------------------------------------------------------------------
@@ -101,13 +166,13 @@ function switchLabelSet(name) {
 function applyLabels() {
   const labels = parseLabelLines(ui.labelsInput.value);
   ui.labelCount.textContent = `(${labels.length})`;
-  tagger.setLabels(labels);
+  tags.setLabels(labels);
 }
 
 ui.labelsForm.addEventListener('submit', (event) => {
   event.preventDefault();
   applyLabels();
-  announce('Labels applied; re-tagging');
+  announce('Labels applied; re-tagging from the stored embeddings');
 });
 ui.labelsInput.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) ui.labelsForm.requestSubmit();
@@ -120,29 +185,92 @@ ui.threshold.addEventListener('input', () => {
 });
 
 // ---- photos ------------------------------------------------------------------------------------
+let queuedSeq = 0;
 function addFiles(files) {
   const images = [...files].filter(isImageFile);
   if (images.length === 0) return announce('No images found in that selection');
-  tagger.add(images);
-  announce(`Added ${images.length} photo${images.length === 1 ? '' : 's'}`);
+  // Placeholders until a library takes them (the model is loading, or another add is running).
+  const placeholders = images.map((file) => ({ id: `queued:${++queuedSeq}`, name: file.webkitRelativePath || file.name, state: 'queued', addedAt: Date.now() }));
+  for (const p of placeholders) photos.upsert(p);
+  waiting.push({ files: images, placeholders: placeholders.map((p) => p.id) });
+  announce(`Adding ${images.length} photo${images.length === 1 ? '' : 's'}`);
+  void drainWaiting();
+}
+
+async function drainWaiting() {
+  while (app.library && !indexer.running && waiting.length) {
+    const { files, placeholders } = waiting.shift();
+    photos.remove(placeholders);
+    await indexer.add(app.library, app.libraryName, files);
+  }
+}
+
+function onIndexed({ report, error, aborted, total }) {
+  app.lastReport = report;
+  if (report) {
+    const parts = [`${report.added} new`, `${report.skipped} already in the library`];
+    if (report.failed.length) parts.push(`${report.failed.length} could not be read`);
+    announce(`${aborted ? 'Stopped' : 'Done'}: ${parts.join(', ')}`);
+  } else if (error) announce(aborted ? `Stopped after part of ${total} photos` : `Adding failed: ${messageOf(error)}`);
+  if (app.library) void search.refresh(app.library, photos.size);
+  void refreshUsage();
+  scheduleRender();
+}
+
+/** During an add: which of the handed photos are stored already (tag answers only for stored ids). */
+async function probeIndexed(ids) {
+  if (!app.library) return;
+  const answered = await tags.request(app.library, ids);
+  for (const id of answered) photos.upsert({ id, state: 'indexed' });
+}
+
+async function removePhoto(id) {
+  const photo = photos.get(id);
+  if (!photo) return;
+  if (photo.state === 'indexed' && app.library) {
+    try {
+      await app.library.remove([id]);
+    } catch (err) {
+      return announce(`Could not remove: ${messageOf(err)}`);
+    }
+    await thumbs.delete(app.libraryName, [id]);
+    if (search.hits) search.hits = search.hits.filter((h) => h.id !== id);
+    void refreshUsage();
+  }
+  tags.forget([id]);
+  photos.remove([id]);
 }
 
 ui.fileInput.addEventListener('change', () => { addFiles(ui.fileInput.files ?? []); ui.fileInput.value = ''; });
 ui.folderInput.addEventListener('change', () => { addFiles(ui.folderInput.files ?? []); ui.folderInput.value = ''; });
-let samplesAdded = false;
 ui.samples.addEventListener('click', async () => {
-  if (samplesAdded) return announce('The sample photos are already here');
   ui.samples.disabled = true;
   try {
     addFiles(await loadSamplePhotos());
-    samplesAdded = true;
   } catch (err) {
-    announce(`Could not load the samples: ${err instanceof Error ? err.message : String(err)}`);
+    announce(`Could not load the samples: ${messageOf(err)}`);
   } finally {
     ui.samples.disabled = false;
   }
 });
-ui.clearPhotos.addEventListener('click', () => { tagger.clear(); samplesAdded = false; });
+ui.batchStop.addEventListener('click', () => {
+  waiting.splice(0).forEach((w) => photos.remove(w.placeholders));
+  indexer.stop();
+});
+ui.clearPhotos.addEventListener('click', async () => {
+  indexer.stop();
+  waiting.splice(0);
+  try {
+    await app.library?.clear();
+    await thumbs.clear(app.libraryName);
+  } catch (err) {
+    announce(`Could not clear: ${messageOf(err)}`);
+  }
+  photos.clear();
+  tags.reset();
+  search.hits = search.hits ? [] : null;
+  void refreshUsage();
+});
 
 // The whole window accepts drops; the drop zone just shows where.
 let dragDepth = 0;
@@ -161,7 +289,7 @@ addEventListener('drop', async (e) => {
 let searchTimer = 0;
 ui.search.addEventListener('input', () => {
   clearTimeout(searchTimer);
-  searchTimer = setTimeout(() => void search.setQuery(app.siglip, ui.search.value), 150);
+  searchTimer = setTimeout(() => void search.setQuery(app.library, ui.search.value, photos.size), 120);
 });
 
 // ---- rendering ---------------------------------------------------------------------------------
@@ -175,29 +303,62 @@ function scheduleRender() {
   });
 }
 
-let lastAnnouncedDone = -1;
+function tagNote() {
+  if (app.state === 'error') return 'Not tagged: the model did not load';
+  if (app.state !== 'ready') return 'Tags appear when the model is ready';
+  if (tags.error) return 'No tags: see the label error';
+  return 'Tagging…';
+}
+
 function render() {
-  const { done, total } = tagger.progress();
-  ui.empty.hidden = total > 0;
-  ui.clearPhotos.disabled = total === 0;
-  ui.batchBlock.hidden = total === 0;
-  ui.batchBlock.dataset.state = done === total ? 'ready' : 'loading';
-  ui.batchText.textContent = total === 0 ? '' : done === total ? `All ${total} photo${total === 1 ? '' : 's'} tagged` : app.siglip ? `Tagging ${done + 1} of ${total}…` : `Waiting for the model · ${done} of ${total} tagged`;
-  ui.batchPercent.textContent = total ? percent(done / total) : '';
-  ui.batchProgress.value = total ? done / total : 0;
-  if (done === total && total > 0 && lastAnnouncedDone !== total) announce(ui.batchText.textContent);
-  lastAnnouncedDone = done === total ? total : -1;
-  gallery.render(search.rank(tagger.photos), { threshold: Number(ui.threshold.value), searching: search.active });
+  const counts = photos.counts();
+  const job = indexer.job;
+  ui.empty.hidden = counts.total > 0;
+  ui.clearPhotos.disabled = counts.total === 0 && !job;
+  ui.batchBlock.hidden = counts.total === 0 && !job;
+  ui.batchBlock.dataset.state = job ? 'loading' : counts.failed ? 'partial' : 'ready';
+  ui.batchStop.hidden = !job;
+  const described = job ? describeJob(job) : null;
+  ui.batchText.textContent = described ? described.text : summaryText(counts, app.state);
+  ui.batchStats.textContent = described ? described.stats : '';
+  ui.batchProgress.hidden = !job;
+  ui.batchProgress.value = job && job.total ? job.done / job.total : 0;
+  ui.labelsError.hidden = !tags.error;
+  ui.labelsError.textContent = tags.error ? `These labels cannot be used: ${tags.error}` : '';
+  ui.searchNote.textContent = search.error ? `Search failed: ${search.error}` : search.hits ? `${search.hits.length} best match${search.hits.length === 1 ? '' : 'es'} for “${search.query.trim()}”` : '';
+
+  const items = search.hits
+    ? search.hits.filter((h) => photos.get(h.id)).map((hit) => ({ id: hit.id, hit }))
+    : photos.ids().map((id) => ({ id }));
+  const rendered = gallery.render(items, {
+    threshold: Number(ui.threshold.value),
+    searching: search.active,
+    tagsOf: (id) => tags.get(id),
+    tagGeneration: tags.generation,
+    tagNote: tagNote(),
+    tagsComing: app.state !== 'error' && !tags.error,
+    queuedNote: app.state === 'error' ? 'Waiting: the model did not load' : 'Waiting for the model…',
+  });
+  if (app.library) {
+    const untagged = rendered.filter((id) => photos.get(id)?.state === 'indexed' && tags.get(id) === undefined);
+    if (untagged.length) void tags.request(app.library, untagged);
+  }
 }
 
 function announce(text) {
   ui.live.textContent = text;
 }
 
+function messageOf(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+
 // ---- start -------------------------------------------------------------------------------------
 switchLabelSet('shapes');
 renderStatusPanel();
 render();
+const remembered = (() => { try { return localStorage.getItem('siglip-demo-library'); } catch { return null; } })();
+void showStoredLibrary(remembered ?? libraryNameFor(MODELS[0], ui.dtype.value));
 void loadModel(MODELS[0], ui.dtype.value);
 // For tests and the curious: the live objects.
-Object.assign(globalThis, { demo: { app, tagger, search } });
+Object.assign(globalThis, { demo: { app, photos, tags, search, indexer } });

@@ -1,17 +1,13 @@
-/** Cosine similarity; both embeddings come L2-normalized from the SDK, so it is a dot product. */
-function dot(a, b) {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
 /**
- * Free-text search: the query is embedded by the text tower once, then every photo's stored image
- * embedding is ranked against it. Typing fast fires several embeds; only the newest may land.
+ * Free-text search through library.search (ranking runs in the worker over the stored embeddings).
+ * Typing fast fires several searches; only the newest may land.
  */
-export class PhotoSearch {
+const MAX_HITS = 200;
+
+export class LibrarySearch {
   query = '';
-  #embedding = null;
+  hits = null; // LibraryHit[] while a query is active
+  error = null;
   #seq = 0;
 
   constructor(onChange) {
@@ -19,35 +15,32 @@ export class PhotoSearch {
   }
 
   get active() {
-    return this.#embedding !== null;
+    return this.hits !== null;
   }
 
-  async setQuery(siglip, query) {
+  async setQuery(library, query, count) {
     this.query = query;
     const seq = ++this.#seq;
-    if (!siglip || query.trim() === '') {
-      this.#embedding = null;
+    if (!library || query.trim() === '') {
+      this.hits = null;
+      this.error = null;
       this.onChange();
       return;
     }
     try {
-      const embedding = await siglip.embedText(query.trim());
+      const hits = await library.search(query.trim(), { k: Math.max(1, Math.min(MAX_HITS, count)) });
       if (seq !== this.#seq) return;
-      this.#embedding = embedding;
-    } catch {
+      Object.assign(this, { hits, error: null });
+    } catch (err) {
       if (seq !== this.#seq) return;
-      this.#embedding = null;
+      Object.assign(this, { hits: null, error: err instanceof Error ? err.message : String(err) });
     }
     this.onChange();
   }
 
-  /** Photos best match first (unranked ones last, in insertion order), with their similarity. */
-  rank(photos) {
-    if (!this.#embedding) return photos.map((photo) => ({ photo, similarity: null }));
-    const q = this.#embedding;
-    return photos
-      .map((photo, order) => ({ photo, order, similarity: photo.embedding ? dot(photo.embedding, q) : null }))
-      .sort((a, b) => (b.similarity ?? -Infinity) - (a.similarity ?? -Infinity) || a.order - b.order)
-      .map(({ photo, similarity }) => ({ photo, similarity }));
+  /** Refresh the current query (photos were added or removed). */
+  refresh(library, count) {
+    if (this.query.trim()) return this.setQuery(library, this.query, count);
+    return undefined;
   }
 }

@@ -1,7 +1,7 @@
 import { el, formatBytes } from './dom.js';
 
 /** Backend facts worth seeing when something is slow: which device, how many threads, and why. */
-export function renderStatus(list, { info, state, error }) {
+export function renderStatus(list, { info, state, error, library }) {
   const rows = [];
   const add = (term, value) => rows.push(el('dt', { text: term }), el('dd', {}, [value instanceof Node ? value : document.createTextNode(String(value))]));
   add('State', el('span', { class: 'pill', text: state }));
@@ -14,6 +14,10 @@ export function renderStatus(list, { info, state, error }) {
     add('Precision', info.dtype);
     add('Input', `${info.imageSize.width}×${info.imageSize.height}`);
     add('Runs in', info.worker ? 'Web Worker' : 'page thread');
+  }
+  if (library) {
+    add('Library', library.name);
+    if (library.usage) add('Stored', `${library.usage.photos.toLocaleString('en')} photos · ${formatBytes(library.usage.bytes)}`);
   }
   add('Isolated', globalThis.crossOriginIsolated ? 'yes (threads available)' : 'no (single thread)');
   list.replaceChildren(...rows);

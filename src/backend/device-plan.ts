@@ -1,12 +1,20 @@
 import { SiglipError } from '../errors.js';
-import type { Device, DeviceOption, Dtype, DtypeOption } from '../types.js';
+import type { Device, DeviceFallback, DeviceOption, Dtype, DtypeOption } from '../types.js';
 import type { WebGpuProbe } from './webgpu-probe.js';
 
-/** What to try, in order; the engine walks the list and records why earlier entries failed. */
+/**
+ * Which device one engine loads on, and what happens when it fails. The engine tries exactly one
+ * device: a failed WebGPU start leaves onnxruntime's WASM runtime unusable in that realm (it then
+ * fails with bare numeric exceptions), so "try WASM next" always means a fresh engine (worker or
+ * module instance). `fallbackDevice` says whether that retry is allowed.
+ */
 export interface DevicePlan {
-  readonly attempts: readonly { readonly device: Device; readonly dtype: Dtype }[];
-  /** Why WebGPU was skipped before anything was tried (no adapter, no shader-f16). */
-  readonly skippedReason?: string;
+  readonly device: Device;
+  readonly dtype: Dtype;
+  /** Where to continue if `device` fails to load; undefined: the failure is the caller's error. */
+  readonly fallbackDevice?: Device;
+  /** Set when WebGPU was skipped before anything was tried (no adapter, no shader-f16). */
+  readonly skipped?: DeviceFallback;
 }
 
 const HALF_PRECISION: ReadonlySet<Dtype> = new Set<Dtype>(['fp16', 'q4f16']);
@@ -19,37 +27,64 @@ export function resolveDtype(dtype: DtypeOption): Dtype {
   return dtype === 'auto' ? 'fp32' : dtype;
 }
 
-export function planDevices(device: DeviceOption, dtypeOption: DtypeOption, probe: WebGpuProbe): DevicePlan {
-  const dtype = resolveDtype(dtypeOption);
-  const needsF16 = HALF_PRECISION.has(dtype);
-  let webgpuProblem: string | undefined;
-  if (!probe.available) webgpuProblem = probe.reason ?? 'WebGPU is not available';
-  else if (needsF16 && !probe.shaderF16) {
-    webgpuProblem = `dtype '${dtype}' needs the WebGPU feature 'shader-f16', which this adapter lacks`;
+function webGpuProblem(dtype: Dtype, probe: WebGpuProbe): DeviceFallback | undefined {
+  if (!probe.available) return { code: 'WEBGPU_UNAVAILABLE', device: 'wasm', reason: probe.reason ?? 'WebGPU is not available' };
+  if (HALF_PRECISION.has(dtype) && !probe.shaderF16) {
+    return { code: 'WEBGPU_NO_SHADER_F16', device: 'wasm', reason: `dtype '${dtype}' needs the WebGPU feature 'shader-f16', which this adapter lacks` };
   }
-
-  if (device === 'webgpu') {
-    if (webgpuProblem) {
-      throw new SiglipError('BACKEND_UNAVAILABLE', `device 'webgpu' was requested but cannot be used: ${webgpuProblem}. Use device 'auto' to fall back to WASM.`);
-    }
-    return { attempts: [{ device: 'webgpu', dtype }] };
-  }
-  // fp16 weights run on WASM too (upcast by onnxruntime), so the fallback keeps the requested dtype.
-  const wasm = { device: 'wasm' as const, dtype };
-  if (device === 'wasm') return { attempts: [wasm] };
-  if (webgpuProblem) return { attempts: [wasm], skippedReason: webgpuProblem };
-  return { attempts: [{ device: 'webgpu', dtype }, wasm] };
+  return undefined;
 }
 
-/** Threads only help when SharedArrayBuffer exists, i.e. the page is cross-origin isolated. */
-export function chooseThreadCount(requested: number | undefined, isolated: boolean, cores: number): number {
-  if (!isolated) return 1;
-  if (requested !== undefined) {
-    if (!Number.isInteger(requested) || requested < 1) {
-      throw new SiglipError('INVALID_INPUT', `numThreads must be a positive integer, got ${String(requested)}`);
+/** Pure: the requested device and dtype, what the WebGPU probe found -> the plan for one engine. */
+export function planDevices(device: DeviceOption, dtypeOption: DtypeOption, probe: WebGpuProbe): DevicePlan {
+  const dtype = resolveDtype(dtypeOption);
+  const problem = device === 'wasm' ? undefined : webGpuProblem(dtype, probe);
+  if (device === 'webgpu') {
+    if (problem) {
+      throw new SiglipError('BACKEND_UNAVAILABLE', `device 'webgpu' was requested but cannot be used: ${problem.reason}. Use device 'auto' to fall back to WASM.`);
     }
-    return requested;
+    return { device: 'webgpu', dtype };
   }
-  // Past 8 threads onnxruntime-web's WASM kernels stop scaling and the page loses its cores.
-  return Math.max(1, Math.min(8, cores || 1));
+  // fp16 weights run on WASM too (upcast by onnxruntime), so the fallback keeps the requested dtype.
+  if (device === 'wasm') return { device: 'wasm', dtype };
+  if (problem) return { device: 'wasm', dtype, skipped: problem };
+  return { device: 'webgpu', dtype, fallbackDevice: 'wasm' };
+}
+
+/** How a device failed: while creating sessions (`load`), or later when its GPU device was lost (`run`). */
+export type DeviceFailure =
+  | { readonly phase: 'load'; readonly plan: DevicePlan; readonly message: string }
+  | { readonly phase: 'run'; readonly device: Device; readonly message: string };
+
+/**
+ * The one place that decides whether a failed device is replaced by another. Load time: only the
+ * plan's fallback (auto -> WASM; an explicit 'webgpu' fails). Run time: a lost GPU device is gone
+ * for good whatever was requested, so the instance continues on WASM rather than stop working.
+ */
+export function fallbackFor(failure: DeviceFailure): DeviceFallback | undefined {
+  if (failure.phase === 'load') {
+    const to = failure.plan.fallbackDevice;
+    if (failure.plan.device !== 'webgpu' || to === undefined) return undefined;
+    return { code: 'WEBGPU_LOAD_FAILED', device: to, reason: `WebGPU session failed: ${failure.message}` };
+  }
+  if (failure.device !== 'webgpu') return undefined;
+  return { code: 'WEBGPU_DEVICE_LOST', device: 'wasm', reason: `The WebGPU device was lost (${failure.message}); continuing on WASM` };
+}
+
+/** Most threads we start by default: past 8 onnxruntime-web's WASM kernels stop scaling and the page loses its cores. */
+export const MAX_DEFAULT_THREADS = 8;
+
+/**
+ * The thread count handed to onnxruntime AND reported as `info.threads`, so they cannot disagree.
+ * Threads need shared WebAssembly memory (thread-support.ts), which cross-origin isolation alone
+ * does not guarantee; without it onnxruntime would run one thread whatever we ask for.
+ */
+export function chooseThreadCount(requested: number | undefined, sharedMemory: boolean, cores: number): number {
+  if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) {
+    throw new SiglipError('INVALID_INPUT', `numThreads must be a positive integer, got ${String(requested)}`);
+  }
+  if (!sharedMemory) return 1;
+  if (requested !== undefined) return requested;
+  const known = Number.isFinite(cores) && cores >= 1 ? Math.floor(cores) : 1;
+  return Math.min(MAX_DEFAULT_THREADS, known);
 }

@@ -1,5 +1,5 @@
-import { WEBGPU_RETRY_ON_WASM, type EngineApi, type EngineLoadOptions } from '../engine/engine-api.js';
-import { DEFAULT_MODEL, DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../model/model-source.js';
+import { optionsAfterFallback, type EngineApi, type EngineLoadOptions } from '../protocol/engine-protocol.js';
+import { DEFAULT_MODEL } from '../model-ref/model-ref.js';
 import { SiglipError } from '../errors.js';
 import type { Siglip, SiglipOptions } from '../types.js';
 import { defaultWasmUrl, defaultWorkerUrl, pageBaseHref, wasmFolderNextTo } from './asset-urls.js';
@@ -7,12 +7,13 @@ import { requireBrowser } from './require-browser.js';
 import { checkSignal, raceAbort, throwIfAborted } from './abort.js';
 import { EngineSupervisor, type SupervisedEngine } from './engine-supervisor.js';
 import { SiglipClient } from './siglip-client.js';
-import { validateTemplate } from './validate.js';
-import { cacheLoadOptions } from '../cache/cache-options.js';
+import { DEFAULT_TEMPLATE, validateTemplate } from '../processors/text/template.js';
+import { cacheLoadOptions } from './cache-options.js';
+import { modelRefOnPage } from './page-model.js';
 import { WorkerEngine } from './worker-engine.js';
 import { loadEngineModule } from './engine-module.js';
 
-export const DEFAULT_TEMPLATE = 'This is a photo of {label}.';
+export { DEFAULT_TEMPLATE };
 
 /**
  * Loads a SigLIP checkpoint and resolves once it can answer. Model work runs in a Web Worker unless
@@ -20,13 +21,13 @@ export const DEFAULT_TEMPLATE = 'This is a photo of {label}.';
  */
 export async function createSiglip(options: SiglipOptions = {}): Promise<Siglip> {
   if (typeof options !== 'object' || options === null) throw new SiglipError('INVALID_INPUT', 'createSiglip(options): options must be an object');
-  const model = options.model ?? DEFAULT_MODEL;
   const device = options.device ?? 'auto';
   if (!['auto', 'webgpu', 'wasm'].includes(device)) throw new SiglipError('INVALID_INPUT', `device must be 'auto', 'webgpu' or 'wasm', got ${String(device)}`);
   const dtype = options.dtype ?? 'auto';
   if (!['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'].includes(dtype)) throw new SiglipError('INVALID_INPUT', `dtype ${String(dtype)} is not one of auto, fp32, fp16, q8, q4, q4f16`);
   const template = validateTemplate(options.template ?? DEFAULT_TEMPLATE);
-  const modelBaseUrl = resolveModelBaseUrl(model, options.remoteHost ?? DEFAULT_REMOTE_HOST, pageBaseHref());
+  // The model's one identity, made here and passed down; nothing below parses the string again.
+  const model = modelRefOnPage(options.model ?? DEFAULT_MODEL, options);
   requireBrowser();
   const workerUrl = options.workerUrl ? new URL(String(options.workerUrl), pageBaseHref()).href : defaultWorkerUrl();
   const wasmPaths = options.wasmPaths
@@ -38,7 +39,7 @@ export async function createSiglip(options: SiglipOptions = {}): Promise<Siglip>
     throw new SiglipError('BACKEND_UNAVAILABLE', 'Web Workers are not available here; pass { worker: false } to run inline');
   }
   const loadOptions: EngineLoadOptions = {
-    model, modelBaseUrl, device, dtype, template, wasmPaths,
+    model, device, dtype, template, wasmPaths,
     ...(options.numThreads !== undefined ? { numThreads: options.numThreads } : {}),
     ...cacheLoadOptions(options),
   };
@@ -49,9 +50,10 @@ export async function createSiglip(options: SiglipOptions = {}): Promise<Siglip>
   try {
     return await loadOn(await start(false), loadOptions, ctx);
   } catch (err) {
-    if (!(err instanceof SiglipError && err.detail === WEBGPU_RETRY_ON_WASM)) throw err;
-    // WebGPU failed after the probe said yes: retry on WASM in a fresh runtime and say why.
-    return loadOn(await start(true), { ...loadOptions, device: 'wasm', fallbackReason: err.message }, ctx);
+    const fallback = err instanceof SiglipError ? err.fallback : undefined;
+    if (!fallback) throw err;
+    // WebGPU failed after the probe said yes: load again in a fresh runtime and say why.
+    return loadOn(await start(true), optionsAfterFallback(loadOptions, fallback), ctx);
   }
 }
 
@@ -73,7 +75,7 @@ async function loadOn(engine: SupervisedEngine, options: EngineLoadOptions, ctx:
     if (engine.terminate) engine.terminate(new SiglipError('ABORTED', 'createSiglip() was aborted'));
     else if (ctx.signal?.aborted) void engine.dispose().catch(() => undefined);
     else await engine.dispose().catch(() => undefined);
-    throw err instanceof SiglipError ? err : SiglipError.wrap('MODEL_LOAD', `Could not load ${options.model}`, err);
+    throw err instanceof SiglipError ? err : SiglipError.wrap('MODEL_LOAD', `Could not load ${options.model.id}`, err);
   }
 }
 

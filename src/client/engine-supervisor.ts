@@ -1,6 +1,6 @@
-import type { EngineApi, EngineLoadOptions } from '../engine/engine-api.js';
+import { optionsAfterFallback, type EngineApi, type EngineLoadOptions } from '../protocol/engine-protocol.js';
 import { SiglipError } from '../errors.js';
-import type { SiglipInfo } from '../types.js';
+import type { DeviceFallback, SiglipInfo } from '../types.js';
 
 /** An engine the supervisor can tell is gone (worker) and can stop mid-call (worker only). */
 export interface SupervisedEngine extends EngineApi {
@@ -38,7 +38,7 @@ export class EngineSupervisor {
 
   /** The live engine, restarting it first when it has died. */
   acquire(): Promise<SupervisedEngine> {
-    if (this.disposed) return Promise.reject(new SiglipError('DISPOSED', 'This Siglip instance was disposed; call createSiglip() again'));
+    if (this.disposed) return Promise.reject(SiglipError.disposed());
     if (this.engine && !this.engine.dead) return Promise.resolve(this.engine);
     this.starting ??= this.restart().finally(() => {
       this.starting = undefined;
@@ -58,7 +58,7 @@ export class EngineSupervisor {
     }
     if (this.disposed) {
       void engine.dispose().catch(() => undefined);
-      throw new SiglipError('DISPOSED', 'This Siglip instance was disposed; call createSiglip() again');
+      throw SiglipError.disposed();
     }
     this.restarts++;
     this.engine = engine;
@@ -68,13 +68,13 @@ export class EngineSupervisor {
     return engine;
   }
 
-  /** The current engine's WebGPU device is gone: the next acquire() reloads on WASM, saying why. */
-  fallBackToWasm(reason: string): void {
-    if (this.loadOptions.device === 'wasm') return;
-    this.loadOptions = { ...this.loadOptions, device: 'wasm', fallbackReason: reason };
+  /** The current engine's device is gone: the next acquire() reloads on `fallback.device`, saying why. */
+  fallBack(fallback: DeviceFallback): void {
+    if (this.loadOptions.device === fallback.device) return;
+    this.loadOptions = optionsAfterFallback(this.loadOptions, fallback);
     const engine = this.engine;
     this.engine = undefined;
-    if (engine) void (engine.terminate ? Promise.resolve(engine.terminate(new SiglipError('BACKEND_UNAVAILABLE', reason))) : engine.dispose()).catch(() => undefined);
+    if (engine) void (engine.terminate ? Promise.resolve(engine.terminate(new SiglipError('BACKEND_UNAVAILABLE', fallback.reason))) : engine.dispose()).catch(() => undefined);
   }
 
   /**
@@ -94,7 +94,7 @@ export class EngineSupervisor {
     this.disposed = true;
     const engine = this.engine;
     this.engine = undefined;
-    if (busy && engine?.terminate) engine.terminate(new SiglipError('DISPOSED', 'This Siglip instance was disposed'));
+    if (busy && engine?.terminate) engine.terminate(SiglipError.disposed());
     else await engine?.dispose().catch(() => undefined);
   }
 }

@@ -1,8 +1,8 @@
-import type { WireImage } from '../engine/engine-api.js';
+import type { WireImage } from '../protocol/engine-protocol.js';
 import { SiglipError } from '../errors.js';
 import { pageBaseHref } from './asset-urls.js';
 import type { ImageInput } from '../types.js';
-import { MAX_IMAGE_PIXELS } from '../processors/image/rgb-image.js';
+import { checkImageSize } from '../processors/image/rgb-image.js';
 
 function isInstance<T>(value: unknown, ctorName: string): value is T {
   const ctor = (globalThis as Record<string, unknown>)[ctorName];
@@ -50,18 +50,12 @@ export async function toWireImage(input: ImageInput, index: number): Promise<Wir
   throw new SiglipError('INVALID_INPUT', `Image #${index}: unsupported input (${describe(input)}); pass a URL, Blob/File, ImageData, ImageBitmap, canvas, <img> or <video>`);
 }
 
-/** Refuses giant sources before createImageBitmap copies them (a 12000x12000 canvas is 576 MB). */
-function checkPixelBudget(width: number, height: number, index: number): void {
-  if (width * height > MAX_IMAGE_PIXELS) {
-    throw new SiglipError('INVALID_INPUT', `Image #${index} is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit; downscale it first`);
-  }
-}
-
 async function bitmapOf(source: ImageBitmapSource, index: number): Promise<ImageBitmap> {
   const size = source as { width?: unknown; height?: unknown; naturalWidth?: unknown; naturalHeight?: unknown; videoWidth?: unknown; videoHeight?: unknown };
   const width = Number(size.naturalWidth ?? size.videoWidth ?? size.width ?? 0);
   const height = Number(size.naturalHeight ?? size.videoHeight ?? size.height ?? 0);
-  checkPixelBudget(width, height, index);
+  // Refuses giant sources before createImageBitmap copies them (a 12000x12000 canvas is 576 MB).
+  if (width * height > 0) checkImageSize(width, height, `Image #${index}`, '; downscale it first');
   try {
     return await createImageBitmap(source);
   } catch (err) {

@@ -1,10 +1,9 @@
-import { DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../model/model-source.js';
 import type { SiglipImageProcessor as ImageProcessorImpl } from '../processors/image/image-processor.js';
 import type { SiglipTextProcessor as TextProcessorImpl } from '../processors/text/text-processor.js';
 import type { ImageInput } from '../types.js';
-import { pageBaseHref } from './asset-urls.js';
 import { loadEngineModule } from './engine-module.js';
 import { toWireImage } from './image-input.js';
+import { modelRefOnPage } from './page-model.js';
 
 export interface ProcessorLoadOptions {
   remoteHost?: string;
@@ -16,9 +15,9 @@ export class SiglipTextProcessor {
   private constructor(private readonly impl: TextProcessorImpl) {}
 
   static async fromPretrained(model: string, options: ProcessorLoadOptions = {}): Promise<SiglipTextProcessor> {
-    const base = resolveModelBaseUrl(model, options.remoteHost ?? DEFAULT_REMOTE_HOST, pageBaseHref());
+    const ref = modelRefOnPage(model, options);
     const mod = await loadEngineModule();
-    return new SiglipTextProcessor(await mod.SiglipTextProcessor.fromPretrained(base, options.fetch ? { fetch: options.fetch } : {}));
+    return new SiglipTextProcessor(await mod.SiglipTextProcessor.fromPretrained(ref, options.fetch ? { fetch: options.fetch } : {}));
   }
 
   encode(texts: string[], options?: { template?: string | false }): { inputIds: number[][]; texts: string[] } {
@@ -34,9 +33,9 @@ export class SiglipImageProcessor {
   ) {}
 
   static async fromPretrained(model: string, options: ProcessorLoadOptions = {}): Promise<SiglipImageProcessor> {
-    const base = resolveModelBaseUrl(model, options.remoteHost ?? DEFAULT_REMOTE_HOST, pageBaseHref());
+    const ref = modelRefOnPage(model, options);
     const mod = await loadEngineModule();
-    const impl = await mod.SiglipImageProcessor.fromPretrained(base, options.fetch ? { fetch: options.fetch } : {});
+    const impl = await mod.SiglipImageProcessor.fromPretrained(ref, options.fetch ? { fetch: options.fetch } : {});
     return new SiglipImageProcessor(impl, mod.decodeWireImage);
   }
 

@@ -1,4 +1,4 @@
-import { WEBGPU_RETRY_ON_WASM, type WireImage } from '../engine/engine-api.js';
+import type { WireImage } from '../protocol/engine-protocol.js';
 import { SiglipError } from '../errors.js';
 import type { Score } from '../types.js';
 import { abortedError } from './abort.js';
@@ -101,7 +101,7 @@ export class RequestQueue {
   constructor(private readonly supervisor: EngineSupervisor) {}
 
   submit(request: EngineRequest, signal: AbortSignal | undefined, what: string): Promise<Row[]> {
-    if (this.disposed) return Promise.reject(new SiglipError('DISPOSED', 'This Siglip instance was disposed; call createSiglip() again'));
+    if (this.disposed) return Promise.reject(SiglipError.disposed());
     if (signal?.aborted) return Promise.reject(abortedError(signal, what));
     return new Promise<Row[]>((resolve, reject) => {
       const job: Job = { request, key: keyOf(request), size: sizeOf(request), resolve, reject, signal, what, settled: false, crashRetries: 0, solo: false };
@@ -206,9 +206,9 @@ export class RequestQueue {
     const live = batch.filter((j) => !j.settled);
     const retry: Job[] = [];
     for (const job of live) {
-      if (error.detail === WEBGPU_RETRY_ON_WASM && job.crashRetries < MAX_CRASH_RETRIES) {
-        // The GPU went away under us: the supervisor reloads on WASM and the call runs there.
-        this.supervisor.fallBackToWasm(error.message);
+      if (error.fallback && job.crashRetries < MAX_CRASH_RETRIES) {
+        // The GPU went away under us: the supervisor reloads on the fallback device and the call runs there.
+        this.supervisor.fallBack(error.fallback);
         job.crashRetries++;
         retry.push(job);
       } else if (error.code === 'WORKER_CRASHED' && job.crashRetries < MAX_CRASH_RETRIES) {
@@ -232,7 +232,7 @@ export class RequestQueue {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.abandonTimer);
-    const error = new SiglipError('DISPOSED', 'This Siglip instance was disposed while the call was pending');
+    const error = SiglipError.disposed(true);
     for (const job of [...(this.running ?? []), ...this.queue.splice(0)]) this.settle(job, { error });
     this.running = undefined;
   }

@@ -1,4 +1,4 @@
-import type { WireImage } from '../engine/engine-api.js';
+import type { WireImage } from '../protocol/engine-protocol.js';
 import { SiglipError } from '../errors.js';
 import type {
   ClassifyOptions,
@@ -10,6 +10,8 @@ import type {
   SiglipInfo,
 } from '../types.js';
 import { checkSignal, throwIfAborted } from './abort.js';
+import { PhotoLibraryClient, type LibraryCall } from './library/photo-library.js';
+import type { PhotoLibrary } from '../library-types.js';
 import type { EngineSupervisor } from './engine-supervisor.js';
 import { toWireImage } from './image-input.js';
 import { RequestQueue, type EngineRequest } from './request-queue.js';
@@ -88,6 +90,31 @@ export class SiglipClient implements Siglip {
     return single ? (rows[0] as Float32Array) : (rows as Float32Array[]);
   }
 
+  async openLibrary(name = 'default'): Promise<PhotoLibrary> {
+    this.assertUsable();
+    if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+      throw new SiglipError('INVALID_INPUT', `openLibrary(name): name must be a non-empty string of at most 200 characters, got ${describe(name)}`);
+    }
+    if (this.info.task !== 'zero-shot') throw new SiglipError('MODEL_UNSUPPORTED', 'Photo libraries need a zero-shot SigLIP model (SiglipModel), not a classification head');
+    const library = new PhotoLibraryClient(name, this.libraryCall);
+    await library.open();
+    return library;
+  }
+
+  /** Library operations go straight to the engine (not merged); a call cut by a worker crash runs once more on the restarted worker. */
+  private readonly libraryCall: LibraryCall = async (name, op) => {
+    for (let attempt = 0; ; attempt++) {
+      this.assertUsable();
+      const engine = await this.supervisor.acquire();
+      try {
+        return await engine.library(name, op);
+      } catch (err) {
+        if (attempt === 0 && err instanceof SiglipError && err.code === 'WORKER_CRASHED' && !this.disposed) continue;
+        throw err;
+      }
+    }
+  };
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
@@ -108,7 +135,7 @@ export class SiglipClient implements Siglip {
   }
 
   private assertUsable(): void {
-    if (this.disposed) throw new SiglipError('DISPOSED', 'This Siglip instance was disposed; call createSiglip() again');
+    if (this.disposed) throw SiglipError.disposed();
   }
 
   private async wireImages(input: ImageInput | readonly ImageInput[], signal: AbortSignal | undefined, what: string): Promise<{ images: WireImage[]; single: boolean }> {

@@ -1,5 +1,7 @@
 import { SiglipError } from '../errors.js';
 
+export { validateTemplate } from '../processors/text/template.js';
+
 /** Beyond this a label is certainly a mistake (the tokenizer keeps 64 tokens anyway). */
 const MAX_LABEL_CHARS = 2_000;
 /** One text pass per 32 labels: 10k labels is ~5 min on a laptop CPU; more is a bug, not a use. */
@@ -27,13 +29,6 @@ export function validateTexts(texts: readonly unknown[]): string[] {
     if (text.length > 100_000) throw new SiglipError('INVALID_INPUT', `texts[${i}] is ${text.length} characters long; at most 100000`);
     return text;
   });
-}
-
-export function validateTemplate(template: unknown): string {
-  if (typeof template !== 'string' || !(template.includes('{label}') || template.includes('{}'))) {
-    throw new SiglipError('INVALID_INPUT', `template must be a string containing {label} (or {}), got ${JSON.stringify(template)}`);
-  }
-  return template;
 }
 
 export function validateTopk(topk: unknown): number {

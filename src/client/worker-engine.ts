@@ -1,9 +1,9 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import type { EngineApi, EngineLoadOptions } from '../engine/engine-api.js';
+import { ENGINE_WORKER_NAME, type EngineApi, type EngineLoadOptions, type WorkerApi } from '../protocol/engine-protocol.js';
+import type { LibraryOp, LibraryResult } from '../protocol/library-wire.js';
 import { SiglipError } from '../errors.js';
 import { diagnoseAsset } from '../asset-errors.js';
 import type { LoadProgress, SiglipInfo } from '../types.js';
-import type { WorkerApi } from '../worker/expose-engine.js';
 
 function lifeLockName(): string {
   const id = globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -15,9 +15,6 @@ function lifeLockName(): string {
  * that dies (script 404, CSP refusal, terminated, crashed) into WORKER_CRASHED instead of a hang.
  * One instance is one worker's life: the supervisor replaces it after a crash.
  */
-/** Must equal ENGINE_WORKER_NAME in worker-entry.ts (not imported: that module is the heavy bundle). */
-const ENGINE_WORKER_NAME = 'siglip-web';
-
 export class WorkerEngine implements EngineApi {
   private readonly worker: Worker;
   private readonly remote: Remote<WorkerApi>;
@@ -26,9 +23,13 @@ export class WorkerEngine implements EngineApi {
   private endWith!: (err: SiglipError) => void;
   private readonly lockWatch = typeof AbortController !== 'undefined' ? new AbortController() : undefined;
 
-  constructor(private readonly workerUrl: string) {
+  /** `startWorker` is `new Worker` unless a test passes a MessagePort-backed stand-in. */
+  constructor(
+    private readonly workerUrl: string,
+    startWorker: (url: string, options: WorkerOptions) => Worker = (url, options) => new Worker(url, options),
+  ) {
     try {
-      this.worker = new Worker(workerUrl, { type: 'module', name: ENGINE_WORKER_NAME });
+      this.worker = startWorker(workerUrl, { type: 'module', name: ENGINE_WORKER_NAME });
     } catch (err) {
       throw SiglipError.wrap('BACKEND_UNAVAILABLE', `Could not start the siglip-web worker from ${workerUrl}`, err);
     }
@@ -104,6 +105,10 @@ export class WorkerEngine implements EngineApi {
     return this.call(() => this.remote.embedTexts(...args));
   }
 
+  library<O extends LibraryOp>(name: string, op: O): Promise<LibraryResult<O>> {
+    return this.call(() => this.remote.library(name, op) as Promise<LibraryResult<O>>);
+  }
+
   /** Stops the worker now; calls in flight reject with `reason` (used for abort and dispose). */
   terminate(reason: SiglipError): void {
     this.endWith(reason);
@@ -116,6 +121,6 @@ export class WorkerEngine implements EngineApi {
       await Promise.race([this.remote.dispose().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
     }
     this.remote[releaseProxy]();
-    this.terminate(new SiglipError('DISPOSED', 'This Siglip instance was disposed'));
+    this.terminate(SiglipError.disposed());
   }
 }

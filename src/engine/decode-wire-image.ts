@@ -1,7 +1,7 @@
 import { SiglipError } from '../errors.js';
 import { decodeImageBytes, pixelsFromSource } from '../processors/image/decode-browser.js';
 import type { RgbImage } from '../processors/image/image-processor.js';
-import type { WireImage } from './engine-api.js';
+import type { WireImage } from '../protocol/engine-protocol.js';
 
 /** Decoding happens here, next to the model, so the page never spends time on it. */
 export async function decodeWireImage(image: WireImage, index: number): Promise<RgbImage> {

@@ -1,28 +1,31 @@
-import { AutoModel, SiglipTextModel, SiglipVisionModel, Tensor, env } from '@huggingface/transformers';
-import { planDevices, chooseThreadCount } from '../backend/device-plan.js';
+import { chooseThreadCount, fallbackFor, planDevices } from '../backend/device-plan.js';
 import { probeWebGpu } from '../backend/webgpu-probe.js';
+import { sharedMemoryWorks } from '../backend/thread-support.js';
 import { SiglipError } from '../errors.js';
-import { readLogitParams } from '../model/onnx-scalars.js';
-import { l2Normalize, siglipLogits, sigmoidScores, softmax, topk as takeTopk } from '../model/scores.js';
-import { SiglipImageProcessor } from '../processors/image/image-processor.js';
-import { SiglipTextProcessor } from '../processors/text/text-processor.js';
+import type { EngineApi, EngineLoadOptions, WireImage } from '../protocol/engine-protocol.js';
+import type { SiglipImageProcessor } from '../processors/image/image-processor.js';
+import type { SiglipTextProcessor } from '../processors/text/text-processor.js';
+import { l2Normalize, siglipLogits, sigmoidScores, softmax, topk as takeTopk } from '../scores/scores.js';
+import { modelCacheStore, type UseStore } from '../storage/idb-store.js';
+import { ModelFileCache } from '../storage/model-file-cache.js';
 import type { Device, Dtype, LoadProgress, Score, SiglipInfo } from '../types.js';
-import type { EngineApi, EngineLoadOptions, WireImage } from './engine-api.js';
 import { decodeWireImage } from './decode-wire-image.js';
 import { LabelEmbeddingCache } from './label-embedding-cache.js';
-import { configureRuntime, progressAggregator, routeFor, runtimeFetch } from './transformers-runtime.js';
-import { WEBGPU_RETRY_ON_WASM } from './engine-api.js';
-import { openLoadCache } from '../cache/load-cache.js';
-
-interface OnnxModel {
-  (inputs: Record<string, Tensor>): Promise<Record<string, Tensor>>;
-  dispose(): Promise<unknown>;
-}
-
-interface ModelConfig {
-  architectures?: string[];
-  id2label?: Record<string, string>;
-}
+import { openLoadCache, type LoadCache } from './load-cache.js';
+import { loadModelFiles, type ModelFiles } from './model-files.js';
+import { LibraryEngine, type LibraryModelPort } from './library-engine.js';
+import { LibraryPreprocessing, libraryStoreDeps } from './library-port.js';
+import type { LibraryOp, LibraryResult } from '../protocol/library-wire.js';
+import {
+  TransformersRuntime,
+  floatTensor,
+  int64Tensor,
+  progressAggregator,
+  tensorRows,
+  webGpuDevice,
+  type OnnxModel,
+  type Tensor,
+} from './transformers-adapter.js';
 
 /** Images per vision forward pass: bounds activation memory while keeping batches efficient. */
 const VISION_BATCH = 8;
@@ -38,33 +41,32 @@ interface Loaded {
   readonly logit?: { readonly scaleExp: number; readonly bias: number };
   readonly labels?: readonly string[];
   readonly template: string;
+  /** Width of the image embedding (vision hidden size). */
+  readonly embedDim: number;
+}
+
+interface LoadedSessions {
+  readonly vision: OnnxModel;
+  readonly text?: OnnxModel;
+  readonly device: Device;
+  readonly dtype: Dtype;
+  readonly fallbackReason?: string;
+}
+
+export interface EngineDependencies {
+  /** The IndexedDB store model files are cached in (idb-keyval style); default: the SDK's own database. */
+  readonly store?: () => UseStore;
+  /** The network under the cache (default: the realm's fetch). */
+  readonly fetch?: typeof fetch;
 }
 
 function isWebWorker(): boolean {
   return typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
 }
 
-async function fetchJson<T>(url: string): Promise<T> {
-  let response: Response;
-  try {
-    response = await runtimeFetch(url);
-  } catch (err) {
-    throw SiglipError.wrap('MODEL_LOAD', `Could not fetch ${url}`, err);
-  }
-  if (!response.ok) throw new SiglipError('MODEL_LOAD', `Could not fetch ${url}: HTTP ${response.status}`);
-  try {
-    return (await response.json()) as T;
-  } catch (err) {
-    throw SiglipError.wrap('MODEL_LOAD', `${url} is not valid JSON`, err);
-  }
-}
-
-function tensorRows(t: Tensor): Float32Array[] {
-  const [rows, cols] = t.dims as [number, number];
-  const data = t.data as Float32Array;
-  const out: Float32Array[] = [];
-  for (let r = 0; r < rows; r++) out.push(data.slice(r * cols, (r + 1) * cols));
-  return out;
+function threadCountHere(requested: number | undefined): number {
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+  return chooseThreadCount(requested, sharedMemoryWorks(), cores);
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -83,135 +85,87 @@ export class SiglipEngine implements EngineApi {
   private readonly labelCache = new LabelEmbeddingCache();
   private disposed = false;
   private deviceLost: string | undefined;
+  private fileCache: ModelFileCache | undefined;
+  /** Model passes run one at a time: library work and queued calls may arrive concurrently. */
+  private runChain: Promise<unknown> = Promise.resolve();
+  private readonly preprocessing = new LibraryPreprocessing();
+  private readonly libraries = new LibraryEngine(() => this.libraryPort(), libraryStoreDeps());
+
+  constructor(private readonly deps: EngineDependencies = {}) {}
 
   load(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo> {
-    if (this.disposed) return Promise.reject(new SiglipError('DISPOSED', 'This Siglip instance was disposed'));
+    if (this.disposed) return Promise.reject(SiglipError.disposed());
     this.loading ??= this.doLoad(options, onProgress);
     return this.loading;
   }
 
+  /** config/processors/logit params, then sessions on the planned device, then the cache commit. */
   private async doLoad(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo> {
-    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-    const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-    const threads = chooseThreadCount(options.numThreads, isolated, cores);
-    configureRuntime({ wasmPaths: options.wasmPaths, numThreads: threads });
-    const base = options.modelBaseUrl;
-    const routeId = routeFor(base);
-    const cache = await openLoadCache(options, onProgress);
-
-    const config = await fetchJson<ModelConfig>(`${base}config.json`);
-    const architectures = config.architectures ?? ['SiglipModel'];
-    const isClassifier = architectures.includes('SiglipForImageClassification');
-    const task: SiglipInfo['task'] = isClassifier ? 'image-classification' : 'zero-shot';
-    if (!isClassifier && !architectures.some((a) => a === 'SiglipModel' || a === 'Siglip2Model')) {
-      throw new SiglipError('MODEL_UNSUPPORTED', `Model architecture ${architectures.join(', ')} is not a SigLIP model this SDK can run`);
-    }
-
-    const imageProcessor = await SiglipImageProcessor.fromPretrained(base, { fetch: runtimeFetch });
-    const textProcessorP = isClassifier ? undefined : SiglipTextProcessor.fromPretrained(base, { fetch: runtimeFetch });
-    const logitP = isClassifier ? undefined : cache.logitParams(() => readLogitParams(base, { fetch: runtimeFetch }));
-    // Keep the promises from rejecting unobserved while the sessions load.
-    for (const p of [textProcessorP, logitP]) p?.catch(() => undefined);
-
-    const probe = await probeWebGpu();
-    const plan = planDevices(options.device, options.dtype, probe);
-    const fallbackReason = options.fallbackReason ?? plan.skippedReason;
+    const threads = threadCountHere(options.numThreads);
+    const runtime = new TransformersRuntime({ wasmPaths: options.wasmPaths, numThreads: threads, ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}) });
+    // Opened lazily: the store's database is only touched once a load asks for it.
+    this.fileCache ??= new ModelFileCache((this.deps.store ?? modelCacheStore)());
+    const cache = await openLoadCache(options, this.fileCache, runtime, onProgress);
+    const files = await loadModelFiles(options.model, runtime.fetch, cache);
     const progress = progressAggregator(onProgress, cache.sourceOf);
-
-    let sessions: { vision: OnnxModel; text?: OnnxModel; device: Device; dtype: Dtype } | undefined;
-    for (const attempt of plan.attempts) {
-      try {
-        sessions = { ...(await cache.healing(() => this.loadSessions(routeId, attempt.device, attempt.dtype, isClassifier, imageProcessor.size, progress))), ...attempt };
-        break;
-      } catch (err) {
-        if (err instanceof SiglipError && err.code !== 'INTERNAL') throw err;
-        const message = err instanceof Error ? err.message : String(err);
-        if (attempt.device === 'webgpu' && attempt !== plan.attempts[plan.attempts.length - 1]) {
-          // A failed WebGPU initialisation leaves onnxruntime's WASM runtime unusable in this
-          // realm (it then fails with bare numeric exceptions); the caller retries on WASM in a
-          // fresh worker/module instead of here.
-          throw new SiglipError('BACKEND_UNAVAILABLE', `WebGPU session failed: ${message}`, WEBGPU_RETRY_ON_WASM);
-        }
-        const code = attempt.device === 'webgpu' ? 'BACKEND_UNAVAILABLE' : 'MODEL_LOAD';
-        throw new SiglipError(code, `Could not load ${options.model} (${attempt.dtype}) on ${attempt.device}: ${message}`, message);
-      }
-    }
-    if (!sessions) throw new SiglipError('INTERNAL', 'no device attempt was made');
-
-    const [textProcessor, logit] = await Promise.all([textProcessorP, logitP]);
-    await cache.commit(sessions.dtype, !isClassifier);
-    const labels = isClassifier ? id2labelList(config) : undefined;
+    const sessions = await this.createSessions(options, runtime, cache, files, progress);
+    const [textProcessor, logit] = await Promise.all([files.textProcessor, files.logit]);
+    await cache.commit(sessions.dtype, files.task === 'zero-shot');
     const info: SiglipInfo = {
-      model: options.model,
+      model: options.model.id,
       device: sessions.device,
       dtype: sessions.dtype,
       threads: sessions.device === 'wasm' ? threads : 0,
-      ...(fallbackReason && sessions.device === 'wasm' ? { fallbackReason } : {}),
-      task,
-      ...(labels ? { labels } : {}),
-      imageSize: imageProcessor.size,
+      ...(sessions.fallbackReason && sessions.device === 'wasm' ? { fallbackReason: sessions.fallbackReason } : {}),
+      task: files.task,
+      ...(files.labels ? { labels: files.labels } : {}),
+      imageSize: files.imageProcessor.size,
       worker: isWebWorker(),
     };
     if (sessions.device === 'webgpu') this.watchWebGpuDevice();
     this.loaded = {
       info,
-      imageProcessor,
+      imageProcessor: files.imageProcessor,
       vision: sessions.vision,
       ...(sessions.text ? { text: sessions.text } : {}),
       ...(textProcessor ? { textProcessor } : {}),
       ...(logit ? { logit: { scaleExp: logit.logitScaleExp, bias: logit.logitBias } } : {}),
-      ...(labels ? { labels } : {}),
+      ...(files.labels ? { labels: files.labels } : {}),
       template: options.template,
+      embedDim: files.embedDim,
     };
     onProgress?.({ status: 'ready', file: '', loaded: 0, total: 0, ...progress.totals() });
     return info;
   }
 
-  private async loadSessions(
-    routeId: string,
-    device: Device,
-    dtype: Dtype,
-    isClassifier: boolean,
-    imageSize: { width: number; height: number },
+  /** Loads on the planned device; whether a failure moves to another device is backend's fallbackFor. */
+  private async createSessions(
+    options: EngineLoadOptions,
+    runtime: TransformersRuntime,
+    cache: LoadCache,
+    files: ModelFiles,
     progress: (p: { status: string; file?: string }) => void,
-  ): Promise<{ vision: OnnxModel; text?: OnnxModel }> {
-    const common = { device, dtype, progress_callback: progress } as const;
-    if (isClassifier) {
-      // transformers.js has no SiglipForImageClassification; AutoModel runs model.onnx and returns logits.
-      const vision = (await AutoModel.from_pretrained(routeId, common)) as unknown as OnnxModel;
-      if (device === 'webgpu') await this.smokeTest(vision, imageSize);
-      return { vision };
+  ): Promise<LoadedSessions> {
+    const plan = planDevices(options.device, options.dtype, await probeWebGpu());
+    const fallbackReason = options.fallbackReason ?? plan.skipped?.reason;
+    const request = { device: plan.device, dtype: plan.dtype, isClassifier: files.task === 'image-classification', imageSize: files.imageProcessor.size, progress };
+    try {
+      const sessions = await cache.healing(() => runtime.loadSessions(options.model, request));
+      return { ...sessions, device: plan.device, dtype: plan.dtype, ...(fallbackReason ? { fallbackReason } : {}) };
+    } catch (err) {
+      if (err instanceof SiglipError && err.code !== 'INTERNAL') throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      // Not retried here: a failed WebGPU start leaves this realm's WASM runtime unusable, so the
+      // client loads again in a fresh engine (see DevicePlan).
+      const fallback = fallbackFor({ phase: 'load', plan, message });
+      if (fallback) throw SiglipError.deviceFallback(fallback, message);
+      const code = plan.device === 'webgpu' ? 'BACKEND_UNAVAILABLE' : 'MODEL_LOAD';
+      throw new SiglipError(code, `Could not load ${options.model.id} (${plan.dtype}) on ${plan.device}: ${message}`, message);
     }
-    const [vision, text] = await Promise.allSettled([
-      SiglipVisionModel.from_pretrained(routeId, common) as unknown as Promise<OnnxModel>,
-      SiglipTextModel.from_pretrained(routeId, common) as unknown as Promise<OnnxModel>,
-    ]);
-    if (vision.status === 'rejected' || text.status === 'rejected') {
-      if (vision.status === 'fulfilled') await vision.value.dispose();
-      if (text.status === 'fulfilled') await text.value.dispose();
-      throw vision.status === 'rejected' ? vision.reason : (text as PromiseRejectedResult).reason;
-    }
-    if (device === 'webgpu') {
-      // A session can be created on an adapter that then fails to run a kernel: try one pass now,
-      // so a broken GPU shows up as a fallback at load time, not as an error in the first call.
-      try {
-        await this.smokeTest(vision.value, imageSize);
-      } catch (err) {
-        await vision.value.dispose();
-        await text.value.dispose();
-        throw err;
-      }
-    }
-    return { vision: vision.value, text: text.value };
-  }
-
-  private async smokeTest(model: OnnxModel, size: { width: number; height: number }): Promise<void> {
-    const probe = new Tensor('float32', new Float32Array(3 * size.width * size.height), [1, 3, size.height, size.width]);
-    await model({ pixel_values: probe });
   }
 
   private ready(): Loaded {
-    if (this.disposed) throw new SiglipError('DISPOSED', 'This Siglip instance was disposed; create a new one');
+    if (this.disposed) throw SiglipError.disposed();
     if (!this.loaded) throw new SiglipError('INTERNAL', 'The model is not loaded yet');
     return this.loaded;
   }
@@ -268,7 +222,7 @@ export class SiglipEngine implements EngineApi {
     for (const group of chunks(images, VISION_BATCH)) {
       const rgb = await Promise.all(group.map((img, i) => decodeWireImage(img, i)));
       const { pixelValues, dims } = m.imageProcessor.processPixels(rgb);
-      const result = await this.run(m.vision, { pixel_values: new Tensor('float32', pixelValues, dims) });
+      const result = await this.run(m.vision, { pixel_values: floatTensor(pixelValues, dims) });
       const tensor = result[output];
       if (!tensor) throw new SiglipError('INFERENCE', `The vision model returned no ${output}`);
       out.push(...tensorRows(tensor));
@@ -282,7 +236,7 @@ export class SiglipEngine implements EngineApi {
     const out: Float32Array[] = [];
     for (const group of chunks(inputIds, TEXT_BATCH)) {
       const flat = BigInt64Array.from(group.flat(), (v) => BigInt(v));
-      const result = await this.run(m.text, { input_ids: new Tensor('int64', flat, [group.length, group[0]?.length ?? 0]) });
+      const result = await this.run(m.text, { input_ids: int64Tensor(flat, [group.length, group[0]?.length ?? 0]) });
       const pooled = result['pooler_output'];
       if (!pooled) throw new SiglipError('INFERENCE', 'The text model returned no pooler_output');
       out.push(...tensorRows(pooled));
@@ -300,7 +254,43 @@ export class SiglipEngine implements EngineApi {
     return labels.map((l) => this.labelCache.get(template, l) as Float32Array);
   }
 
-  private async run(model: OnnxModel, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  library<O extends LibraryOp>(name: string, op: O): Promise<LibraryResult<O>> {
+    return this.libraries.run(name, op);
+  }
+
+  /** Raw pooled features of ready pixel_values (the library's vision pass). */
+  async visionOnPixels(pixels: Float32Array, count: number): Promise<Float32Array[]> {
+    const m = this.ready();
+    const { height, width } = m.imageProcessor.size;
+    const result = await this.run(m.vision, { pixel_values: floatTensor(pixels, [count, 3, height, width]) });
+    const pooled = result['pooler_output'];
+    if (!pooled) throw new SiglipError('INFERENCE', 'The vision model returned no pooler_output');
+    return tensorRows(pooled);
+  }
+
+  /** What the library code may use of the loaded model. */
+  private libraryPort(): LibraryModelPort {
+    const m = this.ready();
+    if (m.info.task !== 'zero-shot') throw new SiglipError('MODEL_UNSUPPORTED', 'Photo libraries need a zero-shot SigLIP model (SiglipModel), not a classification head');
+    return this.preprocessing.port({
+      space: { model: m.info.model, dtype: m.info.dtype, dim: m.embedDim },
+      template: m.template,
+      logit: m.logit,
+      processor: m.imageProcessor,
+      vision: (pixels, count) => this.visionOnPixels(pixels, count),
+      imageFeatures: async (image) => (await this.imageFeatures(m, [image], false))[0] as Float32Array,
+      textFeatures: async (text, template) => (await this.textFeatures(m, [text], template))[0] as Float32Array,
+      labelEmbeddings: (labels, template) => this.labelEmbeddings(m, labels, template),
+    });
+  }
+
+  private run(model: OnnxModel, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const next = this.runChain.then(() => this.runNow(model, inputs));
+    this.runChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(model: OnnxModel, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     this.throwIfDeviceLost();
     try {
       return await model(inputs);
@@ -312,9 +302,9 @@ export class SiglipEngine implements EngineApi {
 
   /** After a GPU reset the WebGPU sessions are dead for good; the client reloads on WASM. */
   private throwIfDeviceLost(): void {
-    if (this.deviceLost !== undefined) {
-      throw new SiglipError('BACKEND_UNAVAILABLE', `The WebGPU device was lost (${this.deviceLost}); continuing on WASM`, WEBGPU_RETRY_ON_WASM);
-    }
+    if (this.deviceLost === undefined) return;
+    const fallback = fallbackFor({ phase: 'run', device: 'webgpu', message: this.deviceLost });
+    throw fallback ? SiglipError.deviceFallback(fallback, this.deviceLost) : new SiglipError('BACKEND_UNAVAILABLE', `The WebGPU device was lost (${this.deviceLost})`);
   }
 
   private watchWebGpuDevice(): void {
@@ -330,27 +320,9 @@ export class SiglipEngine implements EngineApi {
     const m = this.loaded ?? (await this.loading?.then(() => this.loaded).catch(() => undefined));
     this.loaded = undefined;
     this.labelCache.clear();
+    this.preprocessing.dispose();
     await Promise.all([m?.vision.dispose(), m?.text?.dispose()].map((p) => p?.catch(() => undefined)));
   }
-}
-
-function id2labelList(config: ModelConfig): string[] {
-  const map = config.id2label ?? {};
-  const ids = Object.keys(map).map(Number).filter(Number.isInteger).sort((a, b) => a - b);
-  if (!ids.length) throw new SiglipError('MODEL_LOAD', 'A SiglipForImageClassification config.json must have id2label');
-  return ids.map((i) => map[String(i)] as string);
-}
-
-interface LosableDevice {
-  readonly lost: Promise<{ reason: string; message: string }>;
-  destroy(): void;
-}
-
-/** onnxruntime-web publishes the GPUDevice it created on its env once the WebGPU EP is initialised. */
-function webGpuDevice(): LosableDevice | undefined {
-  const onnx = env.backends.onnx as { webgpu?: { device?: LosableDevice } };
-  const device = onnx.webgpu?.device;
-  return device && typeof device === 'object' && 'lost' in device ? device : undefined;
 }
 
 /** Test hook: simulates a GPU reset by destroying the device onnxruntime uses. */
@@ -360,6 +332,6 @@ export function loseWebGpuDeviceForTesting(): boolean {
   return device !== undefined;
 }
 
-export function createEngine(): EngineApi {
-  return new SiglipEngine();
+export function createEngine(deps: EngineDependencies = {}): EngineApi {
+  return new SiglipEngine(deps);
 }

@@ -5,15 +5,13 @@
  */
 import { createEngine } from '../engine/siglip-engine.js';
 export { loseWebGpuDeviceForTesting } from '../engine/siglip-engine.js';
+import { ENGINE_WORKER_NAME } from '../protocol/engine-protocol.js';
 import { exposeEngine } from './expose-engine.js';
 
 export { createEngine };
 export { decodeWireImage } from '../engine/decode-wire-image.js';
 export { SiglipImageProcessor } from '../processors/image/image-processor.js';
 export { SiglipTextProcessor } from '../processors/text/text-processor.js';
-
-/** The name WorkerEngine gives the worker it starts. */
-export const ENGINE_WORKER_NAME = 'siglip-web';
 
 // onnxruntime's bundled loader starts its WASM thread workers from this same script (its
 // import.meta.url), so only the worker we started by name serves the engine; the thread workers

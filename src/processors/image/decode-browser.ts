@@ -1,15 +1,18 @@
 /**
  * Turning whatever the caller has (encoded bytes or an already-decoded browser object) into
- * PIL-equivalent RGB8. PNG goes through our own decoder because a canvas would premultiply alpha
- * and colour-manage; other formats use the browser's decoder with EXIF orientation applied and
- * colour conversion/premultiplication disabled, which is as close to PIL as a browser allows.
+ * PIL-equivalent RGB8. PNG, GIF, BMP and WebP go through our own decoders (own-decoders.ts)
+ * because a canvas would premultiply alpha and colour-manage; lossy WebP bitstreams and the other
+ * formats (JPEG, AVIF, ...) use the browser's decoder with EXIF orientation applied and colour
+ * conversion/premultiplication disabled, which is as close to PIL as a browser allows.
  * Works in windows and workers: every DOM type is feature-tested before use.
  */
 import { SiglipError } from '../../errors.js';
+import { withoutAvifAlpha } from './avif-alpha.js';
 import { applyExifOrientation, readJpegOrientationSources } from './exif-orientation.js';
 import { readDeclaredSize, sniffImageFormat, type ImageFormat } from './image-format.js';
+import { decodeWithOwnDecoder, hasOwnDecoder } from './own-decoders.js';
 import { decodePng } from './png-decode.js';
-import { MAX_IMAGE_PIXELS, type RgbImage } from './rgb-image.js';
+import { checkImageSize, type RgbImage } from './rgb-image.js';
 
 export type EncodedImage = Blob | ArrayBuffer | ArrayBufferView;
 
@@ -34,15 +37,6 @@ async function toBytes(input: EncodedImage): Promise<Uint8Array> {
   if (isBlob(input)) return new Uint8Array(await input.arrayBuffer());
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-}
-
-function checkPixelBudget(width: number, height: number, label: string): void {
-  if (!(width > 0 && height > 0)) {
-    throw new SiglipError('INVALID_INPUT', `${label} has zero size (${width}x${height})`);
-  }
-  if (width * height > MAX_IMAGE_PIXELS) {
-    throw new SiglipError('INVALID_INPUT', `${label} is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit`);
-  }
 }
 
 /** Drops the alpha byte of RGBA pixels; the RGB values are kept as stored, never composited. */
@@ -75,7 +69,7 @@ function make2dCanvas(width: number, height: number, label: string): Context2D {
 }
 
 function readPixels(source: CanvasImageSource, width: number, height: number, label: string): RgbImage {
-  checkPixelBudget(width, height, label);
+  checkImageSize(width, height, label);
   const ctx = make2dCanvas(width, height, label);
   try {
     ctx.drawImage(source, 0, 0, width, height);
@@ -91,10 +85,11 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
     throw new SiglipError('IMAGE_DECODE', `cannot decode ${label} (${format}): this environment has no image decoder for it (only PNG is decoded without createImageBitmap)`);
   }
   const declared = readDeclaredSize(bytes, format);
-  if (declared) checkPixelBudget(declared.width, declared.height, label);
+  if (declared) checkImageSize(declared.width, declared.height, label);
   let bitmap: ImageBitmap;
   try {
-    const blob = new Blob([bytes.slice()]);
+    // The canvas would premultiply an AVIF alpha plane away; Pillow ignores alpha for RGB anyway.
+    const blob = new Blob([format === 'avif' ? withoutAvifAlpha(bytes).slice() : bytes.slice()]);
     bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
   } catch (err) {
     throw SiglipError.wrap('IMAGE_DECODE', `cannot decode ${label} (${format === 'unknown' ? 'unrecognised format' : format}); the data may be corrupt or truncated`, err);
@@ -114,8 +109,8 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
 
 /**
  * Decodes encoded image bytes to RGB8 the way `transformers.image_utils.load_image` does
- * (PIL open, exif_transpose, convert("RGB")). PNG is bit-exact; other formats rely on the
- * browser's decoder.
+ * (PIL open, exif_transpose, convert("RGB")). PNG, GIF, BMP and lossless WebP are bit-exact;
+ * lossy WebP, JPEG and AVIF rely on the browser's decoder (see the README's per-format table).
  */
 export async function decodeImageBytes(input: EncodedImage, label = 'image'): Promise<RgbImage> {
   if (isBlob(input) && /^image\/svg/i.test(input.type)) {
@@ -130,6 +125,9 @@ export async function decodeImageBytes(input: EncodedImage, label = 'image'): Pr
   if (format === 'png') {
     const { data, width, height } = await decodePng(bytes, { label });
     return { data, width, height };
+  }
+  if (hasOwnDecoder(format)) {
+    return decodeWithOwnDecoder(bytes, format, label, (simpleWebp) => decodeWithBrowser(simpleWebp, 'webp', label));
   }
   return decodeWithBrowser(bytes, format, label);
 }
@@ -165,7 +163,7 @@ export function pixelsFromSource(source: DecodedImageSource, label = 'image'): R
   }
   const s = sizeOfSource(source, label);
   if ('data' in s) {
-    checkPixelBudget(s.width, s.height, label);
+    checkImageSize(s.width, s.height, label);
     return rgbaToRgb(s.data, s.width, s.height);
   }
   return readPixels(s.drawable, s.width, s.height, label);

@@ -7,7 +7,8 @@ import { SiglipError } from '../../errors.js';
 import { decodeImageBytes, isDecodedImageSource, isEncodedImage, pixelsFromSource, type DecodedImageSource, type EncodedImage } from './decode-browser.js';
 import { isPilResampleFilter, PilResample, resizeRgb8, type PilResampleFilter } from './pil-resample.js';
 import { buildChannelLookupTables, writeNormalizedChw, type ChannelLookupTables } from './rescale-normalize.js';
-import { MAX_IMAGE_PIXELS, type RgbImage } from './rgb-image.js';
+import { checkImageSize, type RgbImage } from './rgb-image.js';
+import { fetchModelJson, folderUrlOf, type ModelFolder } from '../model-folder.js';
 
 export type { RgbImage } from './rgb-image.js';
 
@@ -25,8 +26,11 @@ export interface SiglipImageProcessorConfig {
   readonly imageStd: Triple;
 }
 
-/** Anything `process` accepts for one image. */
-export type ImageInput = RgbImage | EncodedImage | DecodedImageSource;
+/**
+ * Anything `process` accepts for one image (already on this thread: pixels, bytes, a decoded
+ * source). Not the public ImageInput (types.ts), which the page turns into a WireImage first.
+ */
+export type ProcessableImage = RgbImage | EncodedImage | DecodedImageSource;
 
 export interface ProcessedImages {
   /** float32 NCHW, images stacked along N. */
@@ -38,8 +42,6 @@ export interface ProcessedImages {
 export interface FromPretrainedOptions {
   /** Replaces the global fetch (tests, auth headers, custom caching). */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
-  /** Hub revision for `owner/name` ids (default "main"). */
-  revision?: string;
   signal?: AbortSignal;
 }
 
@@ -103,32 +105,18 @@ function validateRgb(image: RgbImage, label: string): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new SiglipError('INVALID_INPUT', `${label} has invalid size ${width}x${height}`);
   }
-  if (width * height > MAX_IMAGE_PIXELS) {
-    throw new SiglipError('INVALID_INPUT', `${label} is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit`);
-  }
+  checkImageSize(width, height, label);
   if (image.data.length !== width * height * 3) {
     throw new SiglipError('INVALID_INPUT', `${label}: RGB data has ${image.data.length} bytes, expected ${width * height * 3} (${width}x${height}x3)`);
   }
 }
 
-const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
 const CONFIG_FILE = 'preprocessor_config.json';
 
-/**
- * Where `preprocessor_config.json` lives for a model folder URL (absolute, or relative like
- * "./models/x/"), a direct URL to the JSON, or a hub id "owner/name".
- */
-export function preprocessorConfigUrl(modelUrlOrId: string, revision = 'main'): string {
-  const ref = modelUrlOrId.trim();
-  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^(?:\.{0,2}\/)/.test(ref);
-  if (isUrl) {
-    if (/\.json(?:[?#].*)?$/i.test(ref)) return ref;
-    return `${ref.replace(/\/+$/, '')}/${CONFIG_FILE}`;
-  }
-  if (HUB_ID.test(ref) && !ref.includes('..')) {
-    return `https://huggingface.co/${ref}/resolve/${encodeURIComponent(revision)}/${CONFIG_FILE}`;
-  }
-  throw new SiglipError('INVALID_INPUT', `"${modelUrlOrId}" is neither a URL of a model folder nor a hub id like "owner/name"`);
+/** Where `preprocessor_config.json` lives for a model folder (URL or resolved model), or a direct URL to the JSON. */
+export function preprocessorConfigUrl(model: ModelFolder): string {
+  if (typeof model === 'string' && /\.json(?:[?#].*)?$/i.test(model.trim())) return model.trim();
+  return `${folderUrlOf(model)}${CONFIG_FILE}`;
 }
 
 export class SiglipImageProcessor {
@@ -172,29 +160,21 @@ export class SiglipImageProcessor {
     });
   }
 
-  /** Fetches `preprocessor_config.json` for a model folder URL or hub id and builds the processor. */
-  static async fromPretrained(modelUrlOrId: string, opts: FromPretrainedOptions = {}): Promise<SiglipImageProcessor> {
-    const url = preprocessorConfigUrl(modelUrlOrId, opts.revision);
-    const doFetch = opts.fetch ?? (typeof fetch === 'function' ? (input: string, init?: RequestInit) => fetch(input, init) : undefined);
-    if (!doFetch) throw new SiglipError('MODEL_LOAD', `cannot load ${url}: no fetch function available`);
-    let response: Response;
-    try {
-      response = await doFetch(url, opts.signal ? { signal: opts.signal } : undefined);
-    } catch (err) {
-      if (opts.signal?.aborted) throw new SiglipError('ABORTED', `loading ${url} was aborted`);
-      throw SiglipError.wrap('MODEL_LOAD', `cannot fetch ${url}`, err);
-    }
-    if (!response.ok) {
-      throw new SiglipError('MODEL_LOAD', `cannot fetch ${url}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
-    }
-    let json: unknown;
-    try {
-      json = await response.json();
-    } catch (err) {
-      throw SiglipError.wrap('MODEL_LOAD', `${url} is not valid JSON`, err);
-    }
+  /** Fetches `preprocessor_config.json` of a model folder (URL or resolved model) and builds the processor. */
+  static async fromPretrained(model: ModelFolder, opts: FromPretrainedOptions = {}): Promise<SiglipImageProcessor> {
+    const url = preprocessorConfigUrl(model);
+    const json = await fetchModelJson(url, opts);
     if (typeof json !== 'object' || json === null) throw new SiglipError('MODEL_LOAD', `${url} does not contain a JSON object`);
     return SiglipImageProcessor.fromConfig(json);
+  }
+
+  /** The configuration in `preprocessor_config.json` form, so another worker can rebuild this processor with fromConfig. */
+  toPreprocessorConfig(): Record<string, unknown> {
+    const c = this.config;
+    return {
+      do_resize: c.doResize, size: { height: c.size.height, width: c.size.width }, resample: c.resample, do_rescale: c.doRescale,
+      rescale_factor: c.rescaleFactor, do_normalize: c.doNormalize, image_mean: [...c.imageMean], image_std: [...c.imageStd],
+    };
   }
 
   /** The configured `size` (the model's input resolution; the output size whenever `do_resize` is true). */
@@ -210,8 +190,8 @@ export class SiglipImageProcessor {
   }
 
   /** Decodes (if needed) and preprocesses one image or a batch. */
-  async process(images: ImageInput | readonly ImageInput[]): Promise<ProcessedImages> {
-    const list: readonly ImageInput[] = Array.isArray(images) ? images : [images as ImageInput];
+  async process(images: ProcessableImage | readonly ProcessableImage[]): Promise<ProcessedImages> {
+    const list: readonly ProcessableImage[] = Array.isArray(images) ? images : [images as ProcessableImage];
     const batch = list.length > 1 || Array.isArray(images);
     const rgb = await Promise.all(list.map((input, i) => toRgb(input, batch ? `image ${i}` : 'image')));
     return this.processPixels(rgb);
@@ -240,7 +220,7 @@ export class SiglipImageProcessor {
   }
 }
 
-async function toRgb(input: ImageInput, label: string): Promise<RgbImage> {
+async function toRgb(input: ProcessableImage, label: string): Promise<RgbImage> {
   if (isRgbImage(input)) {
     validateRgb(input, label);
     return input;

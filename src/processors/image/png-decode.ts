@@ -11,7 +11,7 @@
 import { SiglipError } from '../../errors.js';
 import { applyExifOrientation, readTiffOrientation, readXmpOrientation } from './exif-orientation.js';
 import { inflateZlib } from './inflate.js';
-import { MAX_IMAGE_PIXELS, type RgbImage } from './rgb-image.js';
+import { checkImageSize, type RgbImage } from './rgb-image.js';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -107,12 +107,7 @@ function parseHeader(data: Uint8Array, label: string): PngHeader {
   const compression = data[10];
   const filter = data[11];
   const interlace = data[12];
-  if (width === 0 || height === 0) {
-    throw new SiglipError('INVALID_INPUT', `${label}: PNG has zero size (${width}x${height})`);
-  }
-  if (width > 0x7fffffff || height > 0x7fffffff || width * height > MAX_IMAGE_PIXELS) {
-    throw new SiglipError('INVALID_INPUT', `${label}: PNG is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit`);
-  }
+  checkImageSize(width, height, `${label}: PNG`);
   const depths = ALLOWED_DEPTHS[colorType];
   if (!depths) throw decodeError(label, `invalid PNG colour type ${colorType}`);
   if (!depths.includes(bitDepth)) throw decodeError(label, `invalid PNG bit depth ${bitDepth} for colour type ${colorType}`);

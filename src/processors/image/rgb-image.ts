@@ -1,3 +1,5 @@
+import { SiglipError } from '../../errors.js';
+
 /**
  * A decoded image as 8-bit RGB, row-major, 3 bytes per pixel (what PIL calls mode "RGB").
  * This is the hand-off format between decoding, resizing and normalization.
@@ -13,3 +15,16 @@ export interface RgbImage {
  * compressed file that claims a huge size cannot exhaust memory (PIL has the same kind of guard).
  */
 export const MAX_IMAGE_PIXELS = 100_000_000;
+
+/**
+ * The one size check every image path runs before allocating pixels (decoders, the processor, the
+ * page before createImageBitmap). `what` names the image in the message; `hint` adds advice.
+ */
+export function checkImageSize(width: number, height: number, what: string, hint = ''): void {
+  if (!(width > 0 && height > 0)) {
+    throw new SiglipError('INVALID_INPUT', `${what} has zero size (${width}x${height})`);
+  }
+  if (width > 0x7fffffff || height > 0x7fffffff || width * height > MAX_IMAGE_PIXELS) {
+    throw new SiglipError('INVALID_INPUT', `${what} is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit${hint}`);
+  }
+}

@@ -15,6 +15,14 @@ export function hasPlaceholder(template: string): boolean {
   return PLACEHOLDER.test(template);
 }
 
+/** The one template check (createSiglip, classify, embedText): a string with a placeholder. */
+export function validateTemplate(template: unknown): string {
+  if (typeof template !== 'string' || !hasPlaceholder(template)) {
+    throw new SiglipError('INVALID_INPUT', `template must be a string containing {label} (or {}), got ${JSON.stringify(template)}`);
+  }
+  return template;
+}
+
 /**
  * Substitutes `label` for every `{label}` / `{}` placeholder. Replacement is done with a function so
  * `$&`-style sequences inside labels are kept literally.

@@ -8,7 +8,7 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { SiglipError } from '../../errors.js';
-import { DEFAULT_REMOTE_HOST, resolveModelBaseUrl } from '../../model/model-source.js';
+import { fetchModelJson, fetchOptionalModelJson, folderUrlOf, type ModelFolder } from '../model-folder.js';
 import { canonicalizeText } from './canonicalize.js';
 import { SentencePieceNormalizer } from './sp-normalizer.js';
 import { splitOnTokens, type SplitToken } from './special-split.js';
@@ -298,41 +298,15 @@ export class SiglipTextProcessor {
     return new SiglipTextProcessor(built, maxLength);
   }
 
-  /**
-   * Loads tokenizer files from a model folder URL (`https://host/path/model[/]`) or a hub id
-   * (`owner/name`, resolved to `https://huggingface.co/{id}/resolve/main/`).
-   */
-  static async fromPretrained(modelUrlOrId: string, opts: FromPretrainedOptions = {}): Promise<SiglipTextProcessor> {
-    if (typeof modelUrlOrId !== 'string' || modelUrlOrId.trim() === '') {
-      throw new SiglipError('INVALID_INPUT', 'fromPretrained expects a model URL or hub id string');
-    }
-    const base = modelBaseUrl(modelUrlOrId.trim());
-    const doFetch = opts.fetch ?? globalThis.fetch;
-    if (typeof doFetch !== 'function') throw new SiglipError('MODEL_LOAD', 'no fetch implementation available');
-    const get = async (file: string, required: boolean): Promise<unknown> => {
-      let res: Response;
-      try {
-        res = await doFetch(base + file);
-      } catch (e) {
-        if (!required) return undefined;
-        throw SiglipError.wrap('MODEL_LOAD', `could not fetch ${base + file}`, e);
-      }
-      if (!res.ok) {
-        if (!required) return undefined;
-        throw new SiglipError('MODEL_LOAD', `could not fetch ${base + file}: HTTP ${res.status}`);
-      }
-      try {
-        return (await res.json()) as unknown;
-      } catch (e) {
-        if (!required) return undefined;
-        throw SiglipError.wrap('MODEL_LOAD', `${file} is not valid JSON`, e);
-      }
-    };
+  /** Loads the tokenizer files of a model folder (URL or resolved model). */
+  static async fromPretrained(model: ModelFolder, opts: FromPretrainedOptions = {}): Promise<SiglipTextProcessor> {
+    const base = folderUrlOf(model);
+    const load = { ...(opts.fetch ? { fetch: opts.fetch } : {}) };
     const [tokenizerJson, tokenizerConfig, specialTokensMap, config] = await Promise.all([
-      get('tokenizer.json', true),
-      get('tokenizer_config.json', true),
-      get('special_tokens_map.json', false),
-      get('config.json', false),
+      fetchModelJson(`${base}tokenizer.json`, load),
+      fetchModelJson(`${base}tokenizer_config.json`, load),
+      fetchOptionalModelJson(`${base}special_tokens_map.json`, load),
+      fetchOptionalModelJson(`${base}config.json`, load),
     ]);
     const files: TextProcessorFiles = { tokenizerJson, tokenizerConfig, specialTokensMap, config };
     return SiglipTextProcessor.fromFiles(files, opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {});
@@ -406,9 +380,4 @@ export class SiglipTextProcessor {
     });
     return { inputIds, texts: outTexts };
   }
-}
-
-/** Folder URL of a hub id or model folder URL (same rules as createSiglip's `model`). */
-export function modelBaseUrl(modelUrlOrId: string): string {
-  return resolveModelBaseUrl(modelUrlOrId, DEFAULT_REMOTE_HOST, (globalThis as { location?: { href?: string } }).location?.href);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLabels, parseThreshold, selectTags } from '../../../src/bindings/autotag/tag-selection.js';
+import { parseLabels, parseThreshold, selectTags } from '../../../src/autotag/tag-selection.js';
 import { scores } from './fakes.js';
 
 describe('autoTag helpers', () => {

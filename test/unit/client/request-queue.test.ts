@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { EngineSupervisor, type SupervisedEngine } from '../../../src/client/engine-supervisor.js';
 import { MAX_BATCH_IMAGES, RequestQueue } from '../../../src/client/request-queue.js';
-import type { EngineLoadOptions, WireImage } from '../../../src/engine/engine-api.js';
+import type { EngineLoadOptions, WireImage } from '../../../src/protocol/engine-protocol.js';
 import { SiglipError } from '../../../src/errors.js';
 import type { SiglipInfo } from '../../../src/types.js';
 
 const INFO: SiglipInfo = { model: 'm', device: 'wasm', dtype: 'fp32', threads: 1, task: 'zero-shot', imageSize: { width: 2, height: 2 }, worker: true };
-const LOAD: EngineLoadOptions = { model: 'm', modelBaseUrl: 'http://x/', device: 'wasm', dtype: 'fp32', template: '{label}', wasmPaths: 'http://x/ort/' };
+const LOAD: EngineLoadOptions = { model: { id: 'm', baseUrl: 'http://x/' }, device: 'wasm', dtype: 'fp32', template: '{label}', wasmPaths: 'http://x/ort/' };
 const url = (n: number): WireImage => ({ kind: 'url', url: `http://x/${n}.png` });
 const tick = () => new Promise((r) => setTimeout(r, 0));
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SiglipError } from '../../../src/errors';
+import { resolveModelRef } from '../../../src/model-ref/model-ref';
 import { preprocessorConfigUrl, SiglipImageProcessor } from '../../../src/processors/image/image-processor';
 import { fixtureBytes, fixtureFloat32, fixtureJson } from './helpers';
 
@@ -63,15 +64,19 @@ describe('SiglipImageProcessor.fromConfig', () => {
 });
 
 describe('SiglipImageProcessor.fromPretrained', () => {
-  it('resolves folder URLs, direct JSON URLs and hub ids', () => {
+  it('resolves folder URLs, direct JSON URLs and hub ids (resolved once, by model-ref)', () => {
     expect(preprocessorConfigUrl('https://host/models/siglip/')).toBe('https://host/models/siglip/preprocessor_config.json');
     expect(preprocessorConfigUrl('https://host/models/siglip')).toBe('https://host/models/siglip/preprocessor_config.json');
     expect(preprocessorConfigUrl('./models/siglip')).toBe('./models/siglip/preprocessor_config.json');
     expect(preprocessorConfigUrl('/m/x/preprocessor_config.json')).toBe('/m/x/preprocessor_config.json');
-    expect(preprocessorConfigUrl('google/siglip-base-patch16-224')).toBe('https://huggingface.co/google/siglip-base-patch16-224/resolve/main/preprocessor_config.json');
-    expect(preprocessorConfigUrl('Xenova/siglip-base-patch16-224', 'v1.0')).toBe('https://huggingface.co/Xenova/siglip-base-patch16-224/resolve/v1.0/preprocessor_config.json');
+    expect(preprocessorConfigUrl(resolveModelRef('google/siglip-base-patch16-224'))).toBe('https://huggingface.co/google/siglip-base-patch16-224/resolve/main/preprocessor_config.json');
+    expect(preprocessorConfigUrl(resolveModelRef('Xenova/siglip-base-patch16-224', { revision: 'v1.0' }))).toBe('https://huggingface.co/Xenova/siglip-base-patch16-224/resolve/v1.0/preprocessor_config.json');
     expect(codeOf(() => preprocessorConfigUrl('not a model id'))).toBe('INVALID_INPUT');
     expect(codeOf(() => preprocessorConfigUrl('a/b/c'))).toBe('INVALID_INPUT');
+    expect(codeOf(() => resolveModelRef('not a model id'))).toBe('INVALID_INPUT');
+    expect(codeOf(() => resolveModelRef('a/b/c'))).toBe('INVALID_INPUT');
+    // A hub id is never parsed by the processor itself.
+    expect(codeOf(() => preprocessorConfigUrl('google/siglip-base-patch16-224'))).toBe('INVALID_INPUT');
   });
 
   it('fetches through the injected fetch', async () => {
@@ -80,7 +85,7 @@ describe('SiglipImageProcessor.fromPretrained', () => {
       seen.push(url);
       return new Response(JSON.stringify({ ...shapesConfig, size: { height: 384, width: 384 } }), { status: 200 });
     };
-    const p = await SiglipImageProcessor.fromPretrained('owner/name', { fetch: fakeFetch });
+    const p = await SiglipImageProcessor.fromPretrained(resolveModelRef('owner/name'), { fetch: fakeFetch });
     expect(seen).toEqual(['https://huggingface.co/owner/name/resolve/main/preprocessor_config.json']);
     expect(p.size).toEqual({ height: 384, width: 384 });
   });

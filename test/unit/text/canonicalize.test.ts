@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalizeText, collapseWhitespace, pythonLower, pythonStrip, removePunctuation, PY_PUNCTUATION } from '../../../src/processors/text/index.js';
+import { canonicalizeText, collapseWhitespace, pythonLower, pythonStrip, removePunctuation, PY_PUNCTUATION } from '../../../src/processors/text/canonicalize.js';
 
 describe('pythonLower (CPython 3.11 str.lower)', () => {
   it('uses final sigma only at the end of a word', () => {

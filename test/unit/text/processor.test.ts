@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SiglipError } from '../../../src/errors.js';
-import { applyTemplate, modelBaseUrl, resolveTokenizerPolicy, SiglipTextProcessor } from '../../../src/processors/text/index.js';
+import { resolveModelRef } from '../../../src/model-ref/model-ref.js';
+import { SiglipTextProcessor } from '../../../src/processors/text/text-processor.js';
+import { applyTemplate } from '../../../src/processors/text/template.js';
+import { resolveTokenizerPolicy } from '../../../src/processors/text/tokenizer-policy.js';
+
+/** Hub ids are resolved once, on the page (model-ref); processors take the resolved folder. */
+const modelBaseUrl = (model: string): string => resolveModelRef(model).baseUrl;
 
 const FIX = join(__dirname, '../../fixtures');
 const readJson = (p: string): Record<string, unknown> => JSON.parse(readFileSync(join(FIX, p), 'utf8')) as Record<string, unknown>;

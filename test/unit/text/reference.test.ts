@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SiglipTextProcessor } from '../../../src/processors/text/index.js';
+import { SiglipTextProcessor } from '../../../src/processors/text/text-processor.js';
 
 const FIX = join(__dirname, '../../fixtures');
 const readJson = (p: string): unknown => JSON.parse(readFileSync(join(FIX, p), 'utf8'));

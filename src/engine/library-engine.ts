@@ -1,0 +1,302 @@
+/**
+ * The engine side of photo libraries: owns each open library's store and its in-memory matrix of
+ * normalized embeddings, runs add/search/tag next to the model so neither embeddings nor scoring
+ * ever touch the page's main thread.
+ */
+import { SiglipError, type SerializedSiglipError } from '../errors.js';
+import type { LibraryHit, LibraryPhoto } from '../library-types.js';
+import { EmbeddingMatrix, tagRows, textScore } from '../scores/library-ranking.js';
+import { decodeLibraryFile, encodeLibraryFile } from '../storage/library/library-file.js';
+import type { ChunkRecord, PhotoRecord } from '../storage/library/library-records.js';
+import { LibraryStore, mismatchError, type EmbeddingSpace, type NewPhoto, type StoreDeps } from '../storage/library/library-store.js';
+import type { Score } from '../types.js';
+import type { WireImage } from '../protocol/engine-protocol.js';
+import type { PrepareOutcome } from './library-prepare.js';
+import type { LibraryItemOutcome, LibraryItemWire, LibraryOp, LibraryQueryWire, LibraryResult, LibraryResults } from '../protocol/library-wire.js';
+
+/** What the library code needs from the loaded model. */
+export interface LibraryModelPort {
+  readonly space: EmbeddingSpace;
+  readonly template: string;
+  readonly logit: { readonly scaleExp: number; readonly bias: number } | undefined;
+  /** Ids of the items (given ids kept, others hashed), or a per-item error. */
+  ids(items: readonly LibraryItemWire[]): Promise<(string | { error: SerializedSiglipError })[]>;
+  /** pixel_values per photo, off the engine thread when possible. */
+  prepare(blobs: readonly Blob[], names: readonly (string | undefined)[]): Promise<PrepareOutcome[]>;
+  /** Raw pooled image features for stacked pixel_values of `count` photos. */
+  vision(pixels: Float32Array, count: number): Promise<Float32Array[]>;
+  imageFeatures(image: WireImage): Promise<Float32Array>;
+  textFeatures(text: string, template: string | false): Promise<Float32Array>;
+  /** Normalized label embeddings (the same cache classify uses). */
+  labelEmbeddings(labels: string[], template: string): Promise<Float32Array[]>;
+}
+
+/** Rows per import transaction. */
+const IMPORT_BATCH = 2048;
+
+interface OpenLibrary {
+  readonly store: LibraryStore;
+  matrix?: EmbeddingMatrix;
+  generation: number;
+  loading?: Promise<EmbeddingMatrix>;
+}
+
+export class LibraryEngine {
+  private readonly open = new Map<string, Promise<OpenLibrary>>();
+
+  constructor(
+    private readonly model: () => LibraryModelPort,
+    private readonly deps: StoreDeps,
+  ) {}
+
+  async run<O extends LibraryOp>(name: string, op: O): Promise<LibraryResult<O>> {
+    const lib = await this.library(name);
+    const result = await this.dispatch(lib, op);
+    return result as LibraryResult<O>;
+  }
+
+  private library(name: string): Promise<OpenLibrary> {
+    let lib = this.open.get(name);
+    if (!lib) {
+      lib = LibraryStore.open(name, this.deps).then((store) => ({ store, generation: -1 }));
+      lib.catch(() => this.open.delete(name));
+      this.open.set(name, lib);
+    }
+    return lib;
+  }
+
+  private async dispatch(lib: OpenLibrary, op: LibraryOp): Promise<LibraryResults[LibraryOp['op']]> {
+    const m = this.model();
+    switch (op.op) {
+      case 'open':
+        await lib.store.checkSpace(m.space);
+        return lib.store.count();
+      case 'count':
+        return lib.store.count();
+      case 'add':
+        return this.add(lib, m, op.items);
+      case 'search':
+        return this.search(lib, m, op.query, op.k);
+      case 'tag':
+        return this.tag(lib, m, op);
+      case 'get': {
+        const found = await lib.store.get(op.id);
+        return found ? { ...photoOf(found.photo), embedding: found.embedding } : null;
+      }
+      case 'list':
+        return (await lib.store.readPhotos(op.offset, op.limit)).map(photoOf);
+      case 'remove':
+        return this.invalidateAfter(lib, lib.store.remove(op.ids));
+      case 'clear':
+        await this.invalidateAfter(lib, lib.store.clear());
+        return null;
+      case 'usage':
+        return this.usage(lib);
+      case 'export':
+        return this.exportFile(lib, m);
+      case 'import':
+        return this.importFile(lib, m, op.file);
+    }
+  }
+
+  private async invalidateAfter<T>(lib: OpenLibrary, write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      lib.matrix = undefined;
+      lib.generation = -1;
+    }
+  }
+
+  /** The matrix for the library's current generation (reloaded when another tab or worker wrote). */
+  private async matrix(lib: OpenLibrary, space: EmbeddingSpace): Promise<EmbeddingMatrix> {
+    const meta = await lib.store.meta();
+    if (meta.model !== undefined && (meta.model !== space.model || meta.dtype !== space.dtype || meta.dim !== space.dim)) {
+      throw mismatchError(lib.store.name, meta, space);
+    }
+    if (lib.matrix && lib.generation === meta.generation) return lib.matrix;
+    lib.loading ??= (async () => {
+      try {
+        const { meta: current, chunks } = await lib.store.readAll();
+        const matrix = matrixFromChunks(chunks, space.dim);
+        lib.matrix = matrix;
+        lib.generation = current.generation;
+        return matrix;
+      } finally {
+        lib.loading = undefined;
+      }
+    })();
+    return lib.loading;
+  }
+
+  private async add(lib: OpenLibrary, m: LibraryModelPort, items: readonly LibraryItemWire[]): Promise<LibraryItemOutcome[]> {
+    await lib.store.checkSpace(m.space);
+    const outcomes: (LibraryItemOutcome | undefined)[] = new Array(items.length).fill(undefined);
+    const ids = await m.ids(items);
+    const known = await lib.store.existing(ids.filter((x): x is string => typeof x === 'string'));
+    const todo: number[] = [];
+    const firstOf = new Map<string, number>();
+    ids.forEach((id, i) => {
+      if (typeof id !== 'string') outcomes[i] = { status: 'failed', error: id.error };
+      else if (known.has(id) || firstOf.has(id)) outcomes[i] = { status: 'skipped', id };
+      else {
+        firstOf.set(id, i);
+        todo.push(i);
+      }
+    });
+    const prepared = todo.length ? await m.prepare(todo.map((i) => (items[i] as LibraryItemWire).blob), todo.map((i) => (items[i] as LibraryItemWire).name)) : [];
+    const ready: { index: number; pixels: Float32Array; width: number; height: number }[] = [];
+    prepared.forEach((p, j) => {
+      const index = todo[j] as number;
+      if ('error' in p) outcomes[index] = { status: 'failed', error: p.error };
+      else ready.push({ index, ...p });
+    });
+    if (ready.length) {
+      const plane = (ready[0] as { pixels: Float32Array }).pixels.length;
+      const stacked = new Float32Array(plane * ready.length);
+      ready.forEach((r, j) => stacked.set(r.pixels, j * plane));
+      const features = await m.vision(stacked, ready.length);
+      const dim = m.space.dim;
+      const rows = new Float32Array(ready.length * dim);
+      features.forEach((f, j) => {
+        if (f.length !== dim) throw new SiglipError('INFERENCE', `The vision model returned ${f.length} features, expected ${dim}`);
+        rows.set(f, j * dim);
+      });
+      const now = Date.now();
+      const photos: NewPhoto[] = ready.map((r) => {
+        const item = items[r.index] as LibraryItemWire;
+        return {
+          id: ids[r.index] as string,
+          ...(item.name !== undefined ? { name: item.name } : {}),
+          type: item.type,
+          size: item.blob.size,
+          ...(item.lastModified !== undefined ? { lastModified: item.lastModified } : {}),
+          width: r.width,
+          height: r.height,
+          addedAt: now,
+        };
+      });
+      const written = await lib.store.write(photos, rows, m.space);
+      const added = new Set(written.added);
+      ready.forEach((r) => {
+        const id = ids[r.index] as string;
+        outcomes[r.index] = { status: added.has(id) ? 'added' : 'skipped', id };
+      });
+      if (lib.matrix && lib.generation === written.generationBefore && written.added.length) {
+        // Our own write on top of the matrix we hold: append instead of reloading everything.
+        const keep = ready.map((r, j) => ({ id: ids[r.index] as string, j })).filter(({ id }) => added.has(id));
+        const data = new Float32Array(keep.length * dim);
+        keep.forEach(({ j }, k) => data.set(rows.subarray(j * dim, (j + 1) * dim), k * dim));
+        lib.matrix.append(keep.map((x) => x.id), data);
+        lib.generation = written.generationAfter;
+      }
+    }
+    return outcomes.map((o, i) => o ?? { status: 'skipped', id: ids[i] as string });
+  }
+
+  private async queryVector(m: LibraryModelPort, query: LibraryQueryWire): Promise<Float32Array> {
+    switch (query.kind) {
+      case 'text':
+        return m.textFeatures(query.text, query.template === null ? m.template : query.template);
+      case 'image':
+        return m.imageFeatures(query.image);
+      case 'vector':
+        if (query.vector.length !== m.space.dim) {
+          throw new SiglipError('INVALID_INPUT', `search(): the query vector has ${query.vector.length} dimensions, this library's model has ${m.space.dim}`);
+        }
+        return query.vector;
+    }
+  }
+
+  private async search(lib: OpenLibrary, m: LibraryModelPort, query: LibraryQueryWire, k: number): Promise<LibraryHit[]> {
+    const [matrix, vector] = await Promise.all([this.matrix(lib, m.space), this.queryVector(m, query)]);
+    const ranked = matrix.nearest(vector, k);
+    const names = await this.namesOf(lib, ranked.map((r) => matrix.ids[r.row] as string));
+    const logit = m.logit;
+    return ranked.map((r, i) => {
+      const id = matrix.ids[r.row] as string;
+      const score = query.kind === 'text' && logit ? textScore(r.similarity, logit.scaleExp, logit.bias) : r.similarity;
+      const name = names[i];
+      return { id, ...(name !== undefined ? { name } : {}), similarity: r.similarity, score };
+    });
+  }
+
+  private async namesOf(lib: OpenLibrary, ids: string[]): Promise<(string | undefined)[]> {
+    const photos = await Promise.all(ids.map((id) => lib.store.photo(id)));
+    return photos.map((p) => p?.name);
+  }
+
+  private async tag(lib: OpenLibrary, m: LibraryModelPort, op: Extract<LibraryOp, { op: 'tag' }>): Promise<Record<string, Score[]>> {
+    const logit = m.logit;
+    if (!logit) throw new SiglipError('MODEL_UNSUPPORTED', 'tag() needs a zero-shot SigLIP model (this one has a classification head)');
+    const template = op.template ?? m.template;
+    const [matrix, labelEmbeds] = await Promise.all([this.matrix(lib, m.space), m.labelEmbeddings(op.labels, template)]);
+    const rows: number[] = [];
+    if (op.ids) {
+      for (const id of op.ids) {
+        const row = matrix.rowOf(id);
+        if (row !== undefined) rows.push(row);
+      }
+    } else for (let r = 0; r < matrix.count; r++) rows.push(r);
+    const scores = tagRows(rows.map((r) => matrix.row(r)), labelEmbeds, op.labels, logit.scaleExp, logit.bias, op.topk ?? undefined, op.threshold ?? undefined);
+    const out: Record<string, Score[]> = {};
+    rows.forEach((r, i) => {
+      out[matrix.ids[r] as string] = scores[i] as Score[];
+    });
+    return out;
+  }
+
+  private async usage(lib: OpenLibrary): Promise<{ photos: number; bytes: number }> {
+    const [{ chunks }, photos] = await Promise.all([lib.store.readAll(), lib.store.readPhotos()]);
+    const embeddingBytes = chunks.reduce((n, c) => n + c.data.byteLength + c.ids.reduce((s, id) => s + id.length * 2, 0), 0);
+    const recordBytes = photos.reduce((n, p) => n + JSON.stringify(p).length * 2, 0);
+    return { photos: photos.length, bytes: embeddingBytes + recordBytes };
+  }
+
+  private async exportFile(lib: OpenLibrary, m: LibraryModelPort): Promise<Blob> {
+    const [{ meta, chunks }, photos] = await Promise.all([lib.store.readAll(), lib.store.readPhotos()]);
+    const dim = meta.dim ?? m.space.dim;
+    const nameOf = new Map(photos.map((p) => [p.id, p.name ?? null]));
+    const ids = chunks.flatMap((c) => c.ids);
+    const embeddings = new Float32Array(ids.length * dim);
+    let offset = 0;
+    for (const c of chunks) {
+      embeddings.set(new Float32Array(c.data), offset);
+      offset += c.ids.length * dim;
+    }
+    return encodeLibraryFile({ model: meta.model ?? m.space.model, ids, names: ids.map((id) => nameOf.get(id) ?? null), dim, embeddings });
+  }
+
+  private async importFile(lib: OpenLibrary, m: LibraryModelPort, blob: Blob): Promise<number> {
+    const file = await decodeLibraryFile(blob);
+    if (file.dim !== m.space.dim) {
+      throw new SiglipError('LIBRARY_MISMATCH', `The file holds ${file.dim}-dimensional embeddings (${file.model}) but this model (${m.space.model}) makes ${m.space.dim}-dimensional ones; import it with the model that wrote it`);
+    }
+    await lib.store.checkSpace(m.space);
+    let added = 0;
+    const now = Date.now();
+    for (let start = 0; start < file.ids.length; start += IMPORT_BATCH) {
+      const end = Math.min(file.ids.length, start + IMPORT_BATCH);
+      const photos: NewPhoto[] = [];
+      for (let i = start; i < end; i++) {
+        const name = file.names[i];
+        photos.push({ id: file.ids[i] as string, ...(name !== null && name !== undefined ? { name } : {}), addedAt: now });
+      }
+      const written = await this.invalidateAfter(lib, lib.store.write(photos, file.embeddings.subarray(start * file.dim, end * file.dim), m.space));
+      added += written.added.length;
+    }
+    return added;
+  }
+}
+
+function matrixFromChunks(chunks: readonly ChunkRecord[], dim: number): EmbeddingMatrix {
+  const total = chunks.reduce((n, c) => n + c.ids.length, 0);
+  const matrix = new EmbeddingMatrix(dim, total);
+  for (const c of chunks) matrix.append(c.ids, new Float32Array(c.data));
+  return matrix;
+}
+
+function photoOf(r: PhotoRecord): LibraryPhoto {
+  const { seq: _seq, chunk: _chunk, ...photo } = r;
+  return photo;
+}
