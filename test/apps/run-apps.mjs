@@ -126,7 +126,8 @@ async function main() {
         } else {
           stop = await startServer(r.serve(String(PORT)), dir, PORT);
         }
-        const page = await checkPage(`http://127.0.0.1:${PORT}/`, { browser });
+        // Generous: on a loaded 2-core CI machine the first classify in a fresh browser can take minutes.
+        const page = await checkPage(`http://127.0.0.1:${PORT}/`, { browser, timeoutMs: 300_000 });
         if (page.error) problems.push(`page shows error: ${page.error}`);
         else if (page.top !== EXPECTED) problems.push(`top label "${page.top}", Python says "${EXPECTED}"`);
         problems.push(...page.problems);
