@@ -11,7 +11,7 @@
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length ? (s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2) : NaN; };
 const stat = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length, samples: xs.map((x) => Math.round(x * 10) / 10) });
 
-export async function runLibraryCases({ browser, openPage, run, rendererRss, browserPid, loadavg, log, dtype, cfg }) {
+export async function runLibraryCases({ browser, openPage, run, rendererRss, browserPid, loadavg, log, dtype, cfg, onPartial = () => undefined }) {
   const out = { config: cfg, indexing: {}, memory: null, large: null };
   const page = (context) => openPage(context, '', 'library-page.html');
 
@@ -43,6 +43,7 @@ export async function runLibraryCases({ browser, openPage, run, rendererRss, bro
         threads, reported: load.info.threads, large, small, bare: stat(bare), bareRate,
         ratioLarge: large.photosPerSecond / bareRate, ratioSmall: small.photosPerSecond / bareRate, loadavg1m: loadavg()[0],
       };
+      onPartial(out);
     } finally {
       await context.close();
     }
@@ -68,6 +69,7 @@ export async function runLibraryCases({ browser, openPage, run, rendererRss, bro
       const later = timeline.filter((s) => s.t >= r.after100EpochMs);
       const peak = Math.max(...later.map((s) => s.rss));
       out.memory = { photos: cfg.memoryPhotos, added: r.added, failedCount: r.failedCount, ms: r.ms, photosPerSecond: r.photosPerSecond, rssAfter100: at100, peakAfter100: peak, growth: peak - at100, rssAtEnd: timeline.at(-1)?.rss, samples: timeline.length, longestMainThreadTask: r.longestMainThreadTask };
+      onPartial(out);
       log(`  RSS after 100: ${(at100 / 2 ** 20).toFixed(0)} MiB, peak after: ${(peak / 2 ** 20).toFixed(0)} MiB (+${((peak - at100) / 2 ** 20).toFixed(0)} MiB), ${r.photosPerSecond.toFixed(1)} photos/s`);
     } finally {
       await context.close();
@@ -101,7 +103,7 @@ export async function runLibraryCases({ browser, openPage, run, rendererRss, bro
       const tag = await run(p, 'tagTimes', { name: 'tags', labels, rounds: cfg.tagRounds });
       const tagNew = await run(p, 'tagTimes', { name: 'tags', labels: labels.map((l) => `${l} at night`), rounds: 1 });
       log(`  tag 10 labels × ${tag.photos} photos: first ${tag.times[0].toFixed(0)} ms, then median ${median(tag.times.slice(1)).toFixed(0)} ms; new labels ${tagNew.times[0].toFixed(0)} ms`);
-      out.large = { importBig, importTags, modelLoadMs: load.ms, reopen, textSearch: { ...stat(textSearch.times), longestMainThreadTask: textSearch.longestMainThreadTask }, repeatSearch: stat(repeatSearch.times), vectorSearch: stat(vectorSearch.times), tag: { first: tag.times[0], rest: stat(tag.times.slice(1)), photos: tag.photos, newLabels: tagNew.times[0], longestMainThreadTask: tag.longestMainThreadTask } };
+      out.large = { loadavg1m: loadavg()[0], importBig, importTags, modelLoadMs: load.ms, reopen, textSearch: { ...stat(textSearch.times), longestMainThreadTask: textSearch.longestMainThreadTask }, repeatSearch: stat(repeatSearch.times), vectorSearch: stat(vectorSearch.times), tag: { first: tag.times[0], rest: stat(tag.times.slice(1)), photos: tag.photos, newLabels: tagNew.times[0], longestMainThreadTask: tag.longestMainThreadTask } };
     } finally {
       await context.close();
     }

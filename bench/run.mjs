@@ -328,6 +328,8 @@ try {
   if (only === null || only === 'library') {
     result.library = await runLibraryCases({
       browser, openPage, run, rendererRss, browserPid, loadavg, log, dtype,
+      // A long run on a shared machine may be cut short: keep what is measured so far.
+      onPartial: (partial) => { mkdirSync(join(here, 'results'), { recursive: true }); writeFileSync(join(here, 'results', 'library.partial.json'), `${JSON.stringify({ ...result, library: partial }, null, 2)}\n`); },
       cfg: {
         cases: opt('library-cases', 'indexing,memory,large').split(','),
         threadCounts: opt('library-threads', '1,2').split(',').map(Number),

@@ -89,6 +89,7 @@ async function loadModel(model, dtype) {
       },
     });
     if (seq !== app.loadSeq) return void siglip.dispose();
+    setDownload('loading', 'Opening your photo library…', 1);
     const library = await siglip.openLibrary(app.libraryName);
     if (seq !== app.loadSeq) return void siglip.dispose();
     Object.assign(app, { siglip, library, info: siglip.info, state: 'ready' });
