@@ -5,7 +5,7 @@
  */
 import { SiglipError, type SerializedSiglipError } from '../errors.js';
 import type { LibraryHit, LibraryPhoto } from '../library-types.js';
-import { EmbeddingMatrix, tagRows, textScore } from '../scores/library-ranking.js';
+import { EmbeddingMatrix, textScore } from '../scores/library-ranking.js';
 import { decodeLibraryFile, encodeLibraryFile } from '../storage/library/library-file.js';
 import type { ChunkRecord, PhotoRecord } from '../storage/library/library-records.js';
 import { LibraryStore, mismatchError, type EmbeddingSpace, type NewPhoto, type StoreDeps } from '../storage/library/library-store.js';
@@ -254,7 +254,8 @@ export class LibraryEngine {
   }
 
   private async namesOf(lib: OpenLibrary, ids: string[]): Promise<(string | undefined)[]> {
-    const photos = await Promise.all(ids.map((id) => lib.store.photo(id)));
+    // One transaction for all hits: a transaction per id costs more than the reads themselves.
+    const photos = await lib.store.photos(ids);
     return photos.map((p) => p?.name);
   }
 
@@ -263,17 +264,18 @@ export class LibraryEngine {
     if (!logit) throw new SiglipError('MODEL_UNSUPPORTED', 'tag() needs a zero-shot SigLIP model (this one has a classification head)');
     const template = op.template ?? m.template;
     const [matrix, labelEmbeds] = await Promise.all([this.matrix(lib, m.space), m.labelEmbeddings(op.labels, template)]);
-    const rows: number[] = [];
+    let rows: number[] | undefined;
     if (op.ids) {
+      rows = [];
       for (const id of op.ids) {
         const row = matrix.rowOf(id);
         if (row !== undefined) rows.push(row);
       }
-    } else for (let r = 0; r < matrix.count; r++) rows.push(r);
-    const scores = tagRows(rows.map((r) => matrix.row(r)), labelEmbeds, op.labels, logit.scaleExp, logit.bias, op.topk ?? undefined, op.threshold ?? undefined);
+    }
+    const scores = matrix.tag(rows, labelEmbeds, op.labels, logit.scaleExp, logit.bias, op.topk ?? undefined, op.threshold ?? undefined);
     const out: Record<string, Score[]> = {};
-    rows.forEach((r, i) => {
-      out[matrix.ids[r] as string] = scores[i] as Score[];
+    scores.forEach((s, i) => {
+      out[matrix.ids[rows ? (rows[i] as number) : i] as string] = s;
     });
     return out;
   }

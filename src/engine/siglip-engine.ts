@@ -11,6 +11,7 @@ import { ModelFileCache } from '../storage/model-file-cache.js';
 import type { Device, Dtype, LoadProgress, Score, SiglipInfo } from '../types.js';
 import { decodeWireImage } from './decode-wire-image.js';
 import { LabelEmbeddingCache } from './label-embedding-cache.js';
+import { TextQueryCache } from './text-query-cache.js';
 import { openLoadCache, type LoadCache } from './load-cache.js';
 import { loadModelFiles, type ModelFiles } from './model-files.js';
 import { LibraryEngine, type LibraryModelPort } from './library-engine.js';
@@ -85,6 +86,7 @@ export class SiglipEngine implements EngineApi {
   private loaded?: Loaded;
   private loading?: Promise<SiglipInfo>;
   private readonly labelCache = new LabelEmbeddingCache();
+  private readonly queryCache = new TextQueryCache();
   private disposed = false;
   private deviceLost: string | undefined;
   private fileCache: ModelFileCache | undefined;
@@ -260,6 +262,16 @@ export class SiglipEngine implements EngineApi {
     return labels.map((l) => this.labelCache.get(template, l) as Float32Array);
   }
 
+  /** Raw features of a library search text; a repeated query skips the text tower. */
+  private async searchTextFeatures(m: Loaded, text: string, template: string | false): Promise<Float32Array> {
+    const key = TextQueryCache.key(m.info.model, m.info.dtype, template, text);
+    const cached = this.queryCache.get(key);
+    if (cached) return cached;
+    const features = (await this.textFeatures(m, [text], template))[0] as Float32Array;
+    this.queryCache.set(key, features);
+    return features;
+  }
+
   library<O extends LibraryOp>(name: string, op: O): Promise<LibraryResult<O>> {
     return this.libraries.run(name, op);
   }
@@ -285,7 +297,7 @@ export class SiglipEngine implements EngineApi {
       processor: m.imageProcessor,
       vision: (pixels, count) => this.visionOnPixels(pixels, count),
       imageFeatures: async (image) => (await this.imageFeatures(m, [image], false))[0] as Float32Array,
-      textFeatures: async (text, template) => (await this.textFeatures(m, [text], template))[0] as Float32Array,
+      textFeatures: (text, template) => this.searchTextFeatures(m, text, template),
       labelEmbeddings: (labels, template) => this.labelEmbeddings(m, labels, template),
     });
   }
@@ -326,6 +338,7 @@ export class SiglipEngine implements EngineApi {
     const m = this.loaded ?? (await this.loading?.then(() => this.loaded).catch(() => undefined));
     this.loaded = undefined;
     this.labelCache.clear();
+    this.queryCache.clear();
     this.preprocessingInstance?.dispose();
     await Promise.all([m?.vision.dispose(), m?.text?.dispose()].map((p) => p?.catch(() => undefined)));
   }

@@ -1,9 +1,12 @@
 /**
  * Ranking over a library's embedding matrix. The matrix holds L2-normalized rows (exactly
  * `l2Normalize` of the stored raw features, as classify normalizes), so cosine is a dot product
- * and tag scores are computed by the very functions classify uses.
+ * and tag scores are classify's: tagRows is that chain itself (the reference, in tests), and the
+ * matrix's own tag() repeats its arithmetic operation for operation over the flat rows.
  */
-import { l2Normalize, siglipLogits, sigmoid, sigmoidScores, topk as takeTopk, type LabelScore } from './scores.js';
+import { SiglipError } from '../errors.js';
+import { RowStore } from './row-store.js';
+import { l2Normalize, l2NormalizeInto, siglipLogits, sigmoid, sigmoidScores, topk as takeTopk, topkSmall, type LabelScore } from './scores.js';
 
 export interface RankedRow {
   readonly row: number;
@@ -12,66 +15,55 @@ export interface RankedRow {
 
 /** Growable matrix of normalized rows with their ids. */
 export class EmbeddingMatrix {
-  private data: Float32Array;
-  private readonly rowById = new Map<string, number>();
+  private readonly store: RowStore;
+  /** id → row, built on the first rowOf(): search never needs it, so reopening does not pay for it. */
+  private rowById: Map<string, number> | undefined;
   readonly ids: string[] = [];
 
-  constructor(readonly dim: number, capacity = 1024) {
-    this.data = new Float32Array(Math.max(1, capacity) * dim);
+  /** `simd: false` forces the JavaScript scan (tests compare both paths). */
+  constructor(readonly dim: number, capacity = 1024, simd = true) {
+    this.store = new RowStore(dim, capacity, simd);
   }
 
   get count(): number {
     return this.ids.length;
   }
 
-  /** Appends raw rows (normalizing each), ids in the same order. */
+  /** Appends raw rows (normalizing each straight into the matrix), ids in the same order. */
   append(ids: readonly string[], raw: Float32Array): void {
     const d = this.dim;
-    const needed = (this.ids.length + ids.length) * d;
-    if (needed > this.data.length) {
-      const grown = new Float32Array(Math.max(needed, this.data.length * 2));
-      grown.set(this.data.subarray(0, this.ids.length * d));
-      this.data = grown;
-    }
-    ids.forEach((id, i) => {
-      const row = this.ids.length;
-      this.data.set(l2Normalize(raw.subarray(i * d, (i + 1) * d)), row * d);
-      this.rowById.set(id, row);
+    const first = this.ids.length;
+    this.store.reserve(first + ids.length, first);
+    const data = this.store.data;
+    for (let i = 0; i < ids.length; i++) {
+      l2NormalizeInto(raw, i * d, d, data, (first + i) * d);
+      const id = ids[i] as string;
+      this.rowById?.set(id, first + i);
       this.ids.push(id);
-    });
+    }
   }
 
+  /** A view of one normalized row (valid until the next append). */
   row(index: number): Float32Array {
-    return this.data.subarray(index * this.dim, (index + 1) * this.dim);
+    return this.store.data.subarray(index * this.dim, (index + 1) * this.dim);
   }
 
   rowOf(id: string): number | undefined {
+    if (!this.rowById) {
+      this.rowById = new Map();
+      this.ids.forEach((x, row) => this.rowById?.set(x, row));
+    }
     return this.rowById.get(id);
   }
 
   /** The `k` rows most similar to `query` (any scale), best first; ties keep insertion order. */
   nearest(query: Float32Array, k: number): RankedRow[] {
-    const q = l2Normalize(query);
-    const d = this.dim;
-    const data = this.data;
-    const n = this.ids.length;
+    const sims = this.store.similarities(l2Normalize(query), this.ids.length);
+    // Bounded insertion into the k best: after the first rows almost every row fails `sim > worst`.
     const best: RankedRow[] = [];
     let worst = -Infinity;
-    for (let r = 0; r < n; r++) {
-      const base = r * d;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let i = 0;
-      for (; i + 3 < d; i += 4) {
-        s0 += (data[base + i] as number) * (q[i] as number);
-        s1 += (data[base + i + 1] as number) * (q[i + 1] as number);
-        s2 += (data[base + i + 2] as number) * (q[i + 2] as number);
-        s3 += (data[base + i + 3] as number) * (q[i + 3] as number);
-      }
-      for (; i < d; i++) s0 += (data[base + i] as number) * (q[i] as number);
-      const sim = s0 + s1 + s2 + s3;
+    for (let r = 0; r < sims.length; r++) {
+      const sim = sims[r] as number;
       if (best.length < k) insertRanked(best, { row: r, similarity: sim });
       else if (sim > worst) {
         best.pop();
@@ -80,6 +72,15 @@ export class EmbeddingMatrix {
       worst = (best[best.length - 1] as RankedRow).similarity;
     }
     return best;
+  }
+
+  /**
+   * tag() over `rows` of this matrix (all rows when omitted): what tagRows returns for the same
+   * rows, without a Float32Array per row.
+   */
+  tag(rows: readonly number[] | undefined, labelEmbeds: readonly Float32Array[], labels: readonly string[], logitScaleExp: number, logitBias: number, topk: number | undefined, threshold: number | undefined): LabelScore[][] {
+    const count = rows ? rows.length : this.ids.length;
+    return tagFlat(this.store.data, this.dim, count, rows ? (i) => rows[i] as number : (i) => i, labelEmbeds, labels, logitScaleExp, logitBias, topk, threshold);
   }
 }
 
@@ -117,4 +118,71 @@ export function tagRows(
     const ranked = takeTopk(sigmoidScores(row), labels, topk ?? labels.length);
     return threshold === undefined ? ranked : ranked.filter((s) => s.score >= threshold);
   });
+}
+
+/**
+ * The classify chain of tagRows on rows of a flat row-major matrix: for each row and label the
+ * float64 dot product in index order (dot()), the float32 logit fround(scale·dot + bias)
+ * (siglipLogits), sigmoid (sigmoidScores), then topk's order. Four labels share one pass over a
+ * row: their sums are independent, so each keeps its own order of additions (same numbers) while
+ * the CPU overlaps them, and a row is loaded once instead of once per label.
+ */
+function tagFlat(
+  data: Float32Array,
+  dim: number,
+  count: number,
+  rowAt: (i: number) => number,
+  labelEmbeds: readonly Float32Array[],
+  labels: readonly string[],
+  logitScaleExp: number,
+  logitBias: number,
+  topk: number | undefined,
+  threshold: number | undefined,
+): LabelScore[][] {
+  if (!Number.isFinite(logitScaleExp) || !Number.isFinite(logitBias)) {
+    throw new SiglipError('INVALID_INPUT', `logit scale/bias must be finite numbers (got ${logitScaleExp}, ${logitBias})`);
+  }
+  for (const e of labelEmbeds) {
+    if (e.length !== dim) throw new SiglipError('INVALID_INPUT', `dot: vectors have different lengths (${dim} vs ${e.length}); were they produced by the same model?`);
+  }
+  const nLabels = labelEmbeds.length;
+  const scores = new Float64Array(nLabels);
+  const order = new Int32Array(nLabels);
+  const k = topk ?? labels.length;
+  const logit = (s: number): number => sigmoid(Math.fround(logitScaleExp * s + logitBias));
+  const out: LabelScore[][] = new Array<LabelScore[]>(count);
+  for (let n = 0; n < count; n++) {
+    const base = rowAt(n) * dim;
+    let j = 0;
+    for (; j + 3 < nLabels; j += 4) {
+      const a = labelEmbeds[j] as Float32Array;
+      const b = labelEmbeds[j + 1] as Float32Array;
+      const c = labelEmbeds[j + 2] as Float32Array;
+      const e = labelEmbeds[j + 3] as Float32Array;
+      let sa = 0;
+      let sb = 0;
+      let sc = 0;
+      let se = 0;
+      for (let i = 0; i < dim; i++) {
+        const x = data[base + i] as number;
+        sa += x * (a[i] as number);
+        sb += x * (b[i] as number);
+        sc += x * (c[i] as number);
+        se += x * (e[i] as number);
+      }
+      scores[j] = logit(sa);
+      scores[j + 1] = logit(sb);
+      scores[j + 2] = logit(sc);
+      scores[j + 3] = logit(se);
+    }
+    for (; j < nLabels; j++) {
+      const a = labelEmbeds[j] as Float32Array;
+      let sa = 0;
+      for (let i = 0; i < dim; i++) sa += (data[base + i] as number) * (a[i] as number);
+      scores[j] = logit(sa);
+    }
+    const ranked = topkSmall(scores, labels, k, order);
+    out[n] = threshold === undefined ? ranked : ranked.filter((s) => s.score >= threshold);
+  }
+  return out;
 }

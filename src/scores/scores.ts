@@ -27,16 +27,24 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * instead of becoming NaN, so one blank embedding cannot poison a whole score table.
  */
 export function l2Normalize(v: ArrayLike<number>): Float32Array {
-  let ss = 0;
-  for (let i = 0; i < v.length; i++) ss += v[i] * v[i];
   const out = new Float32Array(v.length);
+  l2NormalizeInto(v, 0, v.length, out, 0);
+  return out;
+}
+
+/**
+ * l2Normalize of v[from, from + length) written to out[at, at + length): the same arithmetic
+ * without a new array, for normalizing many rows into one matrix.
+ */
+export function l2NormalizeInto(v: ArrayLike<number>, from: number, length: number, out: Float32Array, at: number): void {
+  let ss = 0;
+  for (let i = from; i < from + length; i++) ss += v[i] * v[i];
   if (ss === 0 || !Number.isFinite(ss)) {
-    if (!Number.isFinite(ss)) out.fill(NaN);
-    return out;
+    out.fill(Number.isFinite(ss) ? 0 : NaN, at, at + length);
+    return;
   }
   const norm = Math.sqrt(ss);
-  for (let i = 0; i < v.length; i++) out[i] = v[i] / norm;
-  return out;
+  for (let i = 0; i < length; i++) out[at + i] = v[from + i] / norm;
 }
 
 /** 1 / (1 + e^-x) without overflow: for x < 0 the equivalent e^x / (1 + e^x) is used. */
@@ -103,15 +111,48 @@ export function softmax(logits: ArrayLike<number>): Float64Array {
 export function topk(scores: ArrayLike<number>, labels: readonly string[], k?: number): LabelScore[] {
   sameLength(scores, labels, 'topk');
   const order = Array.from({ length: scores.length }, (_, i) => i);
-  const key = (i: number): number => (Number.isNaN(scores[i]) ? -Infinity : scores[i]);
-  order.sort((a, b) => {
-    const d = key(b) - key(a);
-    if (d !== 0 && !Number.isNaN(d)) return d;
-    const nanA = Number.isNaN(scores[a]);
-    const nanB = Number.isNaN(scores[b]);
-    if (nanA !== nanB) return nanA ? 1 : -1;
-    return a - b;
-  });
+  order.sort((a, b) => scoreOrder(scores, a, b));
   const n = k === undefined ? order.length : Math.max(0, Math.min(Math.floor(k), order.length));
   return order.slice(0, n).map((i) => ({ label: labels[i], score: scores[i] }));
+}
+
+/**
+ * topk's order as a comparator of label indices: descending score, NaN last, ties by index. It is
+ * a strict total order, so every correct sort of the indices gives the same ranking.
+ */
+function scoreOrder(scores: ArrayLike<number>, a: number, b: number): number {
+  const keyA = Number.isNaN(scores[a]) ? -Infinity : scores[a];
+  const keyB = Number.isNaN(scores[b]) ? -Infinity : scores[b];
+  const d = keyB - keyA;
+  if (d !== 0 && !Number.isNaN(d)) return d;
+  const nanA = Number.isNaN(scores[a]);
+  const nanB = Number.isNaN(scores[b]);
+  if (nanA !== nanB) return nanA ? 1 : -1;
+  return a - b;
+}
+
+/**
+ * Exactly topk(scores, labels, k) for callers ranking many short score vectors (tag over a whole
+ * library): an insertion sort into a caller-owned index buffer instead of an array, a closure and
+ * Array.prototype.sort per call. Same comparator, and a total order, so the same result.
+ */
+export function topkSmall(scores: ArrayLike<number>, labels: readonly string[], k: number, order: Int32Array): LabelScore[] {
+  sameLength(scores, labels, 'topk');
+  const len = scores.length;
+  for (let i = 0; i < len; i++) {
+    let j = i;
+    while (j > 0 && scoreOrder(scores, order[j - 1] as number, i) > 0) {
+      order[j] = order[j - 1] as number;
+      j--;
+    }
+    order[j] = i;
+  }
+  const clamped = Math.max(0, Math.min(Math.floor(k), len));
+  const n = Number.isNaN(clamped) ? 0 : clamped; // as slice(0, NaN) in topk
+  const out: LabelScore[] = new Array<LabelScore>(n);
+  for (let i = 0; i < n; i++) {
+    const at = order[i] as number;
+    out[i] = { label: labels[at] as string, score: scores[at] as number };
+  }
+  return out;
 }

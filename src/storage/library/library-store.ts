@@ -187,9 +187,13 @@ export class LibraryStore {
     });
   }
 
-  /** One photo record without its embedding. */
-  photo(id: string): Promise<PhotoRecord | undefined> {
-    return transact(this.db, [PHOTO_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => (await request(tx.objectStore(PHOTO_STORE).get(id))) as PhotoRecord | undefined);
+  /** Photo records of `ids` (undefined where absent), read in one transaction. */
+  photos(ids: readonly string[]): Promise<(PhotoRecord | undefined)[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return transact(this.db, [PHOTO_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => {
+      const store = tx.objectStore(PHOTO_STORE);
+      return (await Promise.all(ids.map((id) => request(store.get(id))))) as (PhotoRecord | undefined)[];
+    });
   }
 
   async count(): Promise<number> {
