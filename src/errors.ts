@@ -7,7 +7,12 @@ export type DeviceFallbackCode =
   /** Creating or smoke-testing the WebGPU sessions failed; the model is loaded again on WASM. */
   | 'WEBGPU_LOAD_FAILED'
   /** The GPU device was lost after loading; calls continue on WASM. */
-  | 'WEBGPU_DEVICE_LOST';
+  | 'WEBGPU_DEVICE_LOST'
+  /**
+   * onnxruntime's multi-threaded WebAssembly start never finished (its pthread workers did not come
+   * up: seen in Firefox with the runtime inside a worker); the model is loaded again single-threaded.
+   */
+  | 'WASM_THREADS_STALLED';
 
 export interface DeviceFallback {
   readonly code: DeviceFallbackCode;
@@ -15,6 +20,8 @@ export interface DeviceFallback {
   readonly device: 'webgpu' | 'wasm';
   /** Human-readable; becomes `info.fallbackReason`. */
   readonly reason: string;
+  /** The onnxruntime thread count to continue with, when the fallback changes it. */
+  readonly threads?: number;
 }
 
 /**

@@ -53,7 +53,7 @@ export function planDevices(device: DeviceOption, dtypeOption: DtypeOption, prob
 
 /** How a device failed: while creating sessions (`load`), or later when its GPU device was lost (`run`). */
 export type DeviceFailure =
-  | { readonly phase: 'load'; readonly plan: DevicePlan; readonly message: string }
+  | { readonly phase: 'load'; readonly plan: DevicePlan; readonly message: string; readonly threads?: number }
   | { readonly phase: 'run'; readonly device: Device; readonly message: string };
 
 /**
@@ -62,6 +62,14 @@ export type DeviceFailure =
  * for good whatever was requested, so the instance continues on WASM rather than stop working.
  */
 export function fallbackFor(failure: DeviceFailure): DeviceFallback | undefined {
+  if (failure.phase === 'load' && (failure.threads ?? 1) > 1 && isRuntimeInitTimeout(failure.message)) {
+    return {
+      code: 'WASM_THREADS_STALLED',
+      device: failure.plan.device,
+      threads: 1,
+      reason: `onnxruntime's ${failure.threads}-thread WebAssembly start did not finish within ${WASM_INIT_TIMEOUT_MS / 1000} s (its thread workers never came up); running single-threaded`,
+    };
+  }
   if (failure.phase === 'load') {
     const to = failure.plan.fallbackDevice;
     if (failure.plan.device !== 'webgpu' || to === undefined) return undefined;
@@ -69,6 +77,18 @@ export function fallbackFor(failure: DeviceFailure): DeviceFallback | undefined 
   }
   if (failure.device !== 'webgpu') return undefined;
   return { code: 'WEBGPU_DEVICE_LOST', device: 'wasm', reason: `The WebGPU device was lost (${failure.message}); continuing on WASM` };
+}
+
+/**
+ * How long onnxruntime may take to start its multi-threaded WebAssembly runtime (compile + thread
+ * workers; about 1 s on a desktop, model size plays no part). Past it the start is treated as hung:
+ * Firefox, with the runtime inside our worker, sometimes never starts the nested thread workers.
+ */
+export const WASM_INIT_TIMEOUT_MS = 20_000;
+
+/** onnxruntime-web's own message when `env.wasm.initTimeout` expires. */
+export function isRuntimeInitTimeout(message: string): boolean {
+  return /initiali[sz]\w* failed due to timeout/i.test(message);
 }
 
 /** Most threads we start by default: past 8 onnxruntime-web's WASM kernels stop scaling and the page loses its cores. */

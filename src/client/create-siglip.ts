@@ -26,9 +26,10 @@ export async function createSiglip(options: SiglipOptions = {}): Promise<Siglip>
   const dtype = options.dtype ?? 'auto';
   if (!['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'].includes(dtype)) throw new SiglipError('INVALID_INPUT', `dtype ${String(dtype)} is not one of auto, fp32, fp16, q8, q4, q4f16`);
   const template = validateTemplate(options.template ?? DEFAULT_TEMPLATE);
+  // Before the model string: a page-relative folder ('models/x') only means something on a page.
+  requireBrowser();
   // The model's one identity, made here and passed down; nothing below parses the string again.
   const model = modelRefOnPage(options.model ?? DEFAULT_MODEL, options);
-  requireBrowser();
   const workerUrl = options.workerUrl ? new URL(String(options.workerUrl), pageBaseHref()).href : defaultWorkerUrl();
   const wasmPaths = options.wasmPaths
     ? new URL(String(options.wasmPaths), pageBaseHref()).href

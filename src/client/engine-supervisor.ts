@@ -70,8 +70,9 @@ export class EngineSupervisor {
 
   /** The current engine's device is gone: the next acquire() reloads on `fallback.device`, saying why. */
   fallBack(fallback: DeviceFallback): void {
-    if (this.loadOptions.device === fallback.device) return;
-    this.loadOptions = optionsAfterFallback(this.loadOptions, fallback);
+    const next = optionsAfterFallback(this.loadOptions, fallback);
+    if (next.device === this.loadOptions.device && next.numThreads === this.loadOptions.numThreads) return;
+    this.loadOptions = next;
     const engine = this.engine;
     this.engine = undefined;
     if (engine) void (engine.terminate ? Promise.resolve(engine.terminate(new SiglipError('BACKEND_UNAVAILABLE', fallback.reason))) : engine.dispose()).catch(() => undefined);

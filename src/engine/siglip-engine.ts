@@ -1,4 +1,4 @@
-import { chooseThreadCount, fallbackFor, planDevices } from '../backend/device-plan.js';
+import { chooseThreadCount, fallbackFor, planDevices, WASM_INIT_TIMEOUT_MS } from '../backend/device-plan.js';
 import { probeWebGpu } from '../backend/webgpu-probe.js';
 import { sharedMemoryWorks } from '../backend/thread-support.js';
 import { SiglipError } from '../errors.js';
@@ -110,13 +110,19 @@ export class SiglipEngine implements EngineApi {
   /** config/processors/logit params, then sessions on the planned device, then the cache commit. */
   private async doLoad(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo> {
     const threads = threadCountHere(options.numThreads);
-    const runtime = new TransformersRuntime({ wasmPaths: options.wasmPaths, numThreads: threads, ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}) });
+    const runtime = new TransformersRuntime({
+      wasmPaths: options.wasmPaths,
+      numThreads: threads,
+      // Only a threaded start can hang (thread workers that never come up); it then fails and is retried single-threaded.
+      initTimeoutMs: threads > 1 ? WASM_INIT_TIMEOUT_MS : 0,
+      ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+    });
     // Opened lazily: the store's database is only touched once a load asks for it.
     this.fileCache ??= new ModelFileCache((this.deps.store ?? modelCacheStore)());
     const cache = await openLoadCache(options, this.fileCache, runtime, onProgress);
     const files = await loadModelFiles(options.model, runtime.fetch, cache);
     const progress = progressAggregator(onProgress, cache.sourceOf);
-    const sessions = await this.createSessions(options, runtime, cache, files, progress);
+    const sessions = await this.createSessions(options, runtime, cache, files, progress, threads);
     const [textProcessor, logit] = await Promise.all([files.textProcessor, files.logit]);
     await cache.commit(sessions.dtype, files.task === 'zero-shot');
     const info: SiglipInfo = {
@@ -153,6 +159,7 @@ export class SiglipEngine implements EngineApi {
     cache: LoadCache,
     files: ModelFiles,
     progress: (p: { status: string; file?: string }) => void,
+    threads: number,
   ): Promise<LoadedSessions> {
     const plan = planDevices(options.device, options.dtype, await probeWebGpu());
     const fallbackReason = options.fallbackReason ?? plan.skipped?.reason;
@@ -165,7 +172,7 @@ export class SiglipEngine implements EngineApi {
       const message = err instanceof Error ? err.message : String(err);
       // Not retried here: a failed WebGPU start leaves this realm's WASM runtime unusable, so the
       // client loads again in a fresh engine (see DevicePlan).
-      const fallback = fallbackFor({ phase: 'load', plan, message });
+      const fallback = fallbackFor({ phase: 'load', plan, message, threads });
       if (fallback) throw SiglipError.deviceFallback(fallback, message);
       const code = plan.device === 'webgpu' ? 'BACKEND_UNAVAILABLE' : 'MODEL_LOAD';
       throw new SiglipError(code, `Could not load ${options.model.id} (${plan.dtype}) on ${plan.device}: ${message}`, message);

@@ -39,6 +39,8 @@ export interface RuntimeConfig {
   /** Folder of the onnxruntime .wasm (absolute URL). */
   readonly wasmPaths: string;
   readonly numThreads: number;
+  /** onnxruntime's `env.wasm.initTimeout`: a runtime start that takes longer rejects instead of hanging (0 = none). */
+  readonly initTimeoutMs?: number;
   /** The network underneath the cache layers; default: the realm's fetch (tests pass a fake). */
   readonly fetch?: typeof fetch;
 }
@@ -95,12 +97,13 @@ export class TransformersRuntime {
   constructor(config: RuntimeConfig) {
     const current = env.fetch as EnvFetch | undefined;
     this.baseFetch = config.fetch ?? current?.siglipBase ?? current ?? ((...args) => globalThis.fetch(...args));
-    const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number; proxy?: boolean } };
+    const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number; proxy?: boolean; initTimeout?: number } };
     if (onnx.wasm) {
       // Explicit .wasm URL: never a CDN. See provideWasmBinary for why there is no .mjs.
       this.wasmUrl = wasmFileUrl(config.wasmPaths);
       onnx.wasm.wasmPaths = { wasm: this.wasmUrl };
       onnx.wasm.numThreads = config.numThreads;
+      onnx.wasm.initTimeout = config.initTimeoutMs ?? 0;
       onnx.wasm.proxy = false;
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseThreadCount, fallbackFor, planDevices, resolveDtype, type DevicePlan } from '../../../src/backend/device-plan.js';
+import { optionsAfterFallback } from '../../../src/protocol/engine-protocol.js';
 import type { WebGpuProbe } from '../../../src/backend/webgpu-probe.js';
 import { SiglipError } from '../../../src/errors.js';
 
@@ -75,6 +76,30 @@ describe('fallbackFor: the one decision for load time and run time', () => {
   it("a load failure is the caller's error when WebGPU was explicit or the device was WASM", () => {
     expect(fallbackFor({ phase: 'load', plan: webgpuPlan, message: 'x' })).toBeUndefined();
     expect(fallbackFor({ phase: 'load', plan: wasmPlan, message: 'x' })).toBeUndefined();
+  });
+
+  it('a threaded runtime start that timed out continues on the same device with one thread', () => {
+    // onnxruntime-web's message when env.wasm.initTimeout expires.
+    const message = 'WebAssembly backend initializing failed due to timeout: 20000ms';
+    expect(fallbackFor({ phase: 'load', plan: wasmPlan, message, threads: 4 })).toEqual({
+      code: 'WASM_THREADS_STALLED',
+      device: 'wasm',
+      threads: 1,
+      reason: "onnxruntime's 4-thread WebAssembly start did not finish within 20 s (its thread workers never came up); running single-threaded",
+    });
+    expect(fallbackFor({ phase: 'load', plan: autoPlan, message, threads: 2 })).toMatchObject({ code: 'WASM_THREADS_STALLED', device: 'webgpu', threads: 1 });
+  });
+
+  it('a single-threaded start that timed out, or another failure with threads, has no thread fallback', () => {
+    expect(fallbackFor({ phase: 'load', plan: wasmPlan, message: 'WebAssembly backend initializing failed due to timeout: 20000ms', threads: 1 })).toBeUndefined();
+    expect(fallbackFor({ phase: 'load', plan: wasmPlan, message: 'protobuf parsing failed', threads: 4 })).toBeUndefined();
+  });
+
+  it('the load options after a thread fallback ask for one thread and keep everything else', () => {
+    const options = { model: { id: 'm', baseUrl: 'https://h/m/' }, device: 'wasm', dtype: 'auto', template: 't', wasmPaths: 'https://h/ort/', numThreads: 4 } as const;
+    const next = optionsAfterFallback(options, fallbackFor({ phase: 'load', plan: wasmPlan, message: 'initializing failed due to timeout: 1ms', threads: 4 })!);
+    expect(next).toMatchObject({ device: 'wasm', numThreads: 1, dtype: 'auto', wasmPaths: 'https://h/ort/' });
+    expect(next.fallbackReason).toMatch(/single-threaded/);
   });
 
   it('a lost GPU device at run time always continues on WASM', () => {
