@@ -54,6 +54,8 @@ export function planDevices(device: DeviceOption, dtypeOption: DtypeOption, prob
 /** How a device failed: while creating sessions (`load`), or later when its GPU device was lost (`run`). */
 export type DeviceFailure =
   | { readonly phase: 'load'; readonly plan: DevicePlan; readonly message: string; readonly threads?: number }
+  /** onnxruntime's runtime start did not finish within WASM_INIT_TIMEOUT_MS (seen by the page). */
+  | { readonly phase: 'runtime-stall'; readonly plan: DevicePlan; readonly threads: number }
   | { readonly phase: 'run'; readonly device: Device; readonly message: string };
 
 /**
@@ -62,12 +64,16 @@ export type DeviceFailure =
  * for good whatever was requested, so the instance continues on WASM rather than stop working.
  */
 export function fallbackFor(failure: DeviceFailure): DeviceFallback | undefined {
-  if (failure.phase === 'load' && (failure.threads ?? 1) > 1 && isRuntimeInitTimeout(failure.message)) {
+  const stalled = failure.phase === 'runtime-stall' || (failure.phase === 'load' && isRuntimeInitTimeout(failure.message));
+  if (stalled) {
+    const threads = failure.threads ?? 1;
+    // One thread cannot wait on thread workers: a stall then is not something fewer threads fix.
+    if (threads <= 1) return undefined;
     return {
       code: 'WASM_THREADS_STALLED',
       device: failure.plan.device,
       threads: 1,
-      reason: `onnxruntime's ${failure.threads}-thread WebAssembly start did not finish within ${WASM_INIT_TIMEOUT_MS / 1000} s (its thread workers never came up); running single-threaded`,
+      reason: `onnxruntime's ${threads}-thread WebAssembly start did not finish within ${WASM_INIT_TIMEOUT_MS / 1000} s (its thread workers never came up); running single-threaded`,
     };
   }
   if (failure.phase === 'load') {
@@ -75,7 +81,7 @@ export function fallbackFor(failure: DeviceFailure): DeviceFallback | undefined 
     if (failure.plan.device !== 'webgpu' || to === undefined) return undefined;
     return { code: 'WEBGPU_LOAD_FAILED', device: to, reason: `WebGPU session failed: ${failure.message}` };
   }
-  if (failure.device !== 'webgpu') return undefined;
+  if (failure.phase !== 'run' || failure.device !== 'webgpu') return undefined;
   return { code: 'WEBGPU_DEVICE_LOST', device: 'wasm', reason: `The WebGPU device was lost (${failure.message}); continuing on WASM` };
 }
 

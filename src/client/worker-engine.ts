@@ -1,5 +1,5 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import { ENGINE_WORKER_NAME, type EngineApi, type EngineLoadOptions, type WorkerApi } from '../protocol/engine-protocol.js';
+import { ENGINE_WORKER_NAME, type EngineApi, type EngineLoadOptions, type LoadStage, type WorkerApi } from '../protocol/engine-protocol.js';
 import type { LibraryOp, LibraryResult } from '../protocol/library-wire.js';
 import { SiglipError } from '../errors.js';
 import { diagnoseAsset } from '../asset-errors.js';
@@ -89,8 +89,25 @@ export class WorkerEngine implements EngineApi {
     }
   }
 
-  load(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo> {
-    return this.call(() => this.remote.load(options, onProgress ? proxy(onProgress) : undefined));
+  /**
+   * Loads, watching onnxruntime's runtime start: when it outlasts `stallAfterMs` the worker is
+   * blocked for good (no timer in it can fire), so it is stopped and the load rejects with the
+   * engine's `onStall` fallback, which createSiglip loads again in a fresh worker.
+   */
+  async load(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo> {
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const onStage = (s: LoadStage): void => {
+      clearTimeout(watchdog);
+      // Only a threaded start can stall this way (and has somewhere to go: one thread).
+      if (s.stage !== 'runtime-start' || !s.onStall) return;
+      const fallback = s.onStall;
+      watchdog = setTimeout(() => this.terminate(SiglipError.deviceFallback(fallback, `runtime start stalled for ${s.stallAfterMs} ms`)), s.stallAfterMs);
+    };
+    try {
+      return await this.call(() => this.remote.load(options, onProgress ? proxy(onProgress) : undefined, proxy(onStage)));
+    } finally {
+      clearTimeout(watchdog);
+    }
   }
 
   classify(...args: Parameters<EngineApi['classify']>): ReturnType<EngineApi['classify']> {

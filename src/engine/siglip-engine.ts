@@ -1,8 +1,8 @@
-import { chooseThreadCount, fallbackFor, planDevices, WASM_INIT_TIMEOUT_MS } from '../backend/device-plan.js';
+import { chooseThreadCount, fallbackFor, planDevices, WASM_INIT_TIMEOUT_MS, type DevicePlan } from '../backend/device-plan.js';
 import { probeWebGpu } from '../backend/webgpu-probe.js';
 import { sharedMemoryWorks } from '../backend/thread-support.js';
 import { SiglipError } from '../errors.js';
-import type { EngineApi, EngineLoadOptions, WireImage } from '../protocol/engine-protocol.js';
+import type { EngineApi, EngineLoadOptions, LoadStage, WireImage } from '../protocol/engine-protocol.js';
 import type { SiglipImageProcessor } from '../processors/image/image-processor.js';
 import type { SiglipTextProcessor } from '../processors/text/text-processor.js';
 import { l2Normalize, siglipLogits, sigmoidScores, softmax, topk as takeTopk } from '../scores/scores.js';
@@ -72,6 +72,18 @@ function threadCountHere(requested: number | undefined): number {
   return chooseThreadCount(requested, sharedMemoryWorks(), cores);
 }
 
+/**
+ * The runtime start on its own, announced to the page: a threaded start can block this thread for
+ * good, and then only the page can stop it and load again as `fallbackFor` says.
+ */
+async function startRuntimeWatched(runtime: TransformersRuntime, { plan, threads, onStage }: { readonly plan: DevicePlan; readonly threads: number; readonly onStage: ((s: LoadStage) => void) | undefined }): Promise<void> {
+  const onStall = fallbackFor({ phase: 'runtime-stall', plan, threads });
+  // Awaited: through comlink the page has armed its timer before the start can block this thread.
+  await onStage?.({ stage: 'runtime-start', stallAfterMs: WASM_INIT_TIMEOUT_MS, ...(onStall ? { onStall } : {}) });
+  await runtime.startRuntime();
+  await onStage?.({ stage: 'runtime-ready' });
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -101,14 +113,14 @@ export class SiglipEngine implements EngineApi {
 
   constructor(private readonly deps: EngineDependencies = {}) {}
 
-  load(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo> {
+  load(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void, onStage?: (s: LoadStage) => void): Promise<SiglipInfo> {
     if (this.disposed) return Promise.reject(SiglipError.disposed());
-    this.loading ??= this.doLoad(options, onProgress);
+    this.loading ??= this.doLoad(options, onProgress, onStage);
     return this.loading;
   }
 
   /** config/processors/logit params, then sessions on the planned device, then the cache commit. */
-  private async doLoad(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo> {
+  private async doLoad(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void, onStage?: (s: LoadStage) => void): Promise<SiglipInfo> {
     const threads = threadCountHere(options.numThreads);
     const runtime = new TransformersRuntime({
       wasmPaths: options.wasmPaths,
@@ -122,7 +134,7 @@ export class SiglipEngine implements EngineApi {
     const cache = await openLoadCache(options, this.fileCache, runtime, onProgress);
     const files = await loadModelFiles(options.model, runtime.fetch, cache);
     const progress = progressAggregator(onProgress, cache.sourceOf);
-    const sessions = await this.createSessions(options, runtime, cache, files, progress, threads);
+    const sessions = await this.createSessions(options, runtime, cache, files, progress, { threads, onStage });
     const [textProcessor, logit] = await Promise.all([files.textProcessor, files.logit]);
     await cache.commit(sessions.dtype, files.task === 'zero-shot');
     const info: SiglipInfo = {
@@ -159,13 +171,16 @@ export class SiglipEngine implements EngineApi {
     cache: LoadCache,
     files: ModelFiles,
     progress: (p: { status: string; file?: string }) => void,
-    threads: number,
+    { threads, onStage }: { readonly threads: number; readonly onStage: ((s: LoadStage) => void) | undefined },
   ): Promise<LoadedSessions> {
     const plan = planDevices(options.device, options.dtype, await probeWebGpu());
     const fallbackReason = options.fallbackReason ?? plan.skipped?.reason;
     const request = { device: plan.device, dtype: plan.dtype, isClassifier: files.task === 'image-classification', imageSize: files.imageProcessor.size, progress };
     try {
-      const sessions = await cache.healing(() => runtime.loadSessions(options.model, request));
+      const sessions = await cache.healing(async () => {
+        await startRuntimeWatched(runtime, { plan, threads, onStage });
+        return runtime.loadSessions(options.model, request);
+      });
       return { ...sessions, device: plan.device, dtype: plan.dtype, ...(fallbackReason ? { fallbackReason } : {}) };
     } catch (err) {
       if (err instanceof SiglipError && err.code !== 'INTERNAL') throw err;

@@ -3,11 +3,14 @@
  * creates one TransformersRuntime and passes it where it is needed; nothing else imports the library.
  */
 import { AutoModel, SiglipTextModel, SiglipVisionModel, Tensor, env } from '@huggingface/transformers';
+// The same onnxruntime module transformers.js imports, so a session made here starts its runtime.
+import { InferenceSession } from 'onnxruntime-web/webgpu';
 import { assetAnswerProblem, assetLoadError } from '../asset-errors.js';
 import { SiglipError } from '../errors.js';
 import type { ModelRef } from '../model-ref/model-ref.js';
 import type { Device, Dtype, LoadProgress } from '../types.js';
 import { wasmFileUrl } from './wasm-file-url.js';
+import { identityModelBytes } from '../onnx/identity-model.js';
 
 /**
  * transformers.js only loads models by hub id from `env.remoteHost`, and a browser cannot hand it an
@@ -186,6 +189,15 @@ export class TransformersRuntime {
     const problem = assetAnswerProblem('wasm', response.status, response.headers.get('content-type'), bytes);
     if (problem !== undefined) throw assetLoadError('wasm', url, problem);
     wasm.wasmBinary = bytes;
+  }
+
+  /**
+   * Starts onnxruntime's WebAssembly runtime (compile, thread workers) with a one-node model, so the
+   * start is a step of its own that the page can time, apart from the size of the real model.
+   */
+  async startRuntime(): Promise<void> {
+    const session = await InferenceSession.create(identityModelBytes(), { executionProviders: ['wasm'] });
+    await session.release();
   }
 
   /**

@@ -42,9 +42,18 @@ export function optionsAfterFallback(options: EngineLoadOptions, fallback: Devic
   return { ...options, device: fallback.device, fallbackReason: fallback.reason, ...(fallback.threads !== undefined ? { numThreads: fallback.threads } : {}) };
 }
 
+/**
+ * Milestones of a load that the page watches. onnxruntime's multi-threaded start can block the
+ * engine's thread for good (so no timer in there fires); only the page can notice and stop it.
+ * `onStall` is what the page should do then (decided in the engine by backend's fallbackFor).
+ */
+export type LoadStage =
+  | { readonly stage: 'runtime-start'; readonly stallAfterMs: number; readonly onStall?: DeviceFallback }
+  | { readonly stage: 'runtime-ready' };
+
 /** The one interface both the worker-backed client and the inline engine implement (as in WebLLM). */
 export interface EngineApi {
-  load(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void): Promise<SiglipInfo>;
+  load(options: EngineLoadOptions, onProgress?: (p: LoadProgress) => void, onStage?: (s: LoadStage) => void): Promise<SiglipInfo>;
   classify(images: WireImage[], labels: string[] | null, template: string | null, topk: number | null): Promise<Score[][]>;
   embedImages(images: WireImage[], normalize: boolean): Promise<Float32Array[]>;
   embedTexts(texts: string[], template: string | false, normalize: boolean): Promise<Float32Array[]>;

@@ -42,14 +42,20 @@ const PROGRESS_FLUSH_MS = 2000;
  * callback, and calls on one port run in order, so awaiting the last one before answering puts
  * every progress event (ready included) before the resolution.
  */
-export async function loadWithProgressFirst(engine: EngineApi, options: Parameters<EngineApi['load']>[0], onProgress: Parameters<EngineApi['load']>[1], wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<Awaited<ReturnType<EngineApi['load']>>> {
-  if (!onProgress) return engine.load(options);
+export async function loadWithProgressFirst(
+  engine: EngineApi,
+  options: Parameters<EngineApi['load']>[0],
+  onProgress: Parameters<EngineApi['load']>[1],
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  onStage?: Parameters<EngineApi['load']>[2],
+): Promise<Awaited<ReturnType<EngineApi['load']>>> {
+  if (!onProgress) return engine.load(options, undefined, onStage);
   let last: Promise<unknown> = Promise.resolve();
   const tracked = (p: Parameters<NonNullable<typeof onProgress>>[0]): void => {
     // Through comlink the callback returns a promise, in-realm it returns nothing.
     last = Promise.resolve((onProgress as (p: unknown) => unknown)(p)).catch(() => undefined);
   };
-  const info = await engine.load(options, tracked);
+  const info = await engine.load(options, tracked, onStage);
   // Bounded: a page whose callback never returns must not block the load.
   await Promise.race([last, wait(PROGRESS_FLUSH_MS)]);
   return info;
@@ -58,7 +64,7 @@ export async function loadWithProgressFirst(engine: EngineApi, options: Paramete
 /** Serves `engine` over `endpoint` (the worker's global scope; a MessagePort in tests). */
 export function exposeEngine(engine: EngineApi, endpoint?: Endpoint): void {
   const api: WorkerApi = {
-    load: (options, onProgress) => loadWithProgressFirst(engine, options, onProgress),
+    load: (options, onProgress, onStage) => loadWithProgressFirst(engine, options, onProgress, undefined, onStage),
     classify: (...a) => engine.classify(...a),
     embedImages: (...a) => engine.embedImages(...a),
     embedTexts: (...a) => engine.embedTexts(...a),

@@ -70,6 +70,34 @@ describe('worker protocol', () => {
     expect(started).toEqual([{ url: 'https://app.test/siglip-web.worker.js', options: { type: 'module', name: ENGINE_WORKER_NAME } }]);
   });
 
+  it('a threaded runtime start that blocks the worker is stopped after stallAfterMs and rejects with the one-thread fallback', async () => {
+    const onStall = { code: 'WASM_THREADS_STALLED', device: 'wasm', threads: 1, reason: "onnxruntime's 4-thread WebAssembly start did not finish" } as const;
+    const { client } = connect(fakeEngine({
+      load: async (_options, _onProgress, onStage) => {
+        await onStage?.({ stage: 'runtime-start', stallAfterMs: 50, onStall });
+        return new Promise<SiglipInfo>(() => undefined); // blocked for good, as onnxruntime's start in Firefox
+      },
+    }));
+    const err = await client.load(OPTIONS).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SiglipError);
+    expect((err as SiglipError).fallback).toEqual(onStall);
+    expect(client.dead).toBe(true);
+  });
+
+  it('a runtime start that finishes in time, or one with nowhere to fall back to, is never stopped', async () => {
+    const { client } = connect(fakeEngine({
+      load: async (_options, _onProgress, onStage) => {
+        await onStage?.({ stage: 'runtime-start', stallAfterMs: 20, onStall: { code: 'WASM_THREADS_STALLED', device: 'wasm', threads: 1, reason: 'r' } });
+        await onStage?.({ stage: 'runtime-ready' });
+        await onStage?.({ stage: 'runtime-start', stallAfterMs: 20 });
+        await new Promise((r) => setTimeout(r, 80));
+        return INFO;
+      },
+    }));
+    await expect(client.load(OPTIONS)).resolves.toEqual(INFO);
+    expect(client.dead).toBe(false);
+  });
+
   it('load carries the resolved model and returns info; progress callbacks reach the page', async () => {
     const engine = fakeEngine();
     const { client } = connect(engine);
