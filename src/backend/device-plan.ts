@@ -90,7 +90,7 @@ export function fallbackFor(failure: DeviceFailure): DeviceFallback | undefined 
  * workers; about 1 s on a desktop, model size plays no part). Past it the start is treated as hung:
  * Firefox, with the runtime inside our worker, sometimes never starts the nested thread workers.
  */
-export const WASM_INIT_TIMEOUT_MS = 20_000;
+export const WASM_INIT_TIMEOUT_MS = 30_000;
 
 /** onnxruntime-web's own message when `env.wasm.initTimeout` expires. */
 export function isRuntimeInitTimeout(message: string): boolean {

@@ -85,7 +85,7 @@ describe('fallbackFor: the one decision for load time and run time', () => {
       code: 'WASM_THREADS_STALLED',
       device: 'wasm',
       threads: 1,
-      reason: "onnxruntime's 4-thread WebAssembly start did not finish within 20 s (its thread workers never came up); running single-threaded",
+      reason: "onnxruntime's 4-thread WebAssembly start did not finish within 30 s (its thread workers never came up); running single-threaded",
     });
     expect(fallbackFor({ phase: 'load', plan: autoPlan, message, threads: 2 })).toMatchObject({ code: 'WASM_THREADS_STALLED', device: 'webgpu', threads: 1 });
   });
