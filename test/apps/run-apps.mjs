@@ -28,6 +28,7 @@ const EXPECTED = CASE.expected_label;
 const RUNS = [
   { app: 'vite-react', mode: 'vite dev', serve: (p) => ['npx', 'vite', '--port', p, '--strictPort', '--host', '127.0.0.1'] },
   { app: 'vite-react', mode: 'vite build + preview', build: ['npx', 'vite', 'build'], out: 'dist', serve: (p) => ['npx', 'vite', 'preview', '--port', p, '--strictPort', '--host', '127.0.0.1'] },
+  { app: 'vite-vue', mode: 'vite dev', serve: (p) => ['npx', 'vite', '--port', p, '--strictPort', '--host', '127.0.0.1'] },
   { app: 'vite-vue', mode: 'vite build + preview', build: ['npx', 'vite', 'build'], out: 'dist', serve: (p) => ['npx', 'vite', 'preview', '--port', p, '--strictPort', '--host', '127.0.0.1'] },
   { app: 'webpack', mode: 'webpack production', build: ['npx', 'webpack', '--mode', 'production'], out: 'dist', staticRoots: ['dist', 'public'] },
   { app: 'next', mode: 'next build (Turbopack) + start', build: ['npx', 'next', 'build'], out: '.next/static', serve: (p) => ['npx', 'next', 'start', '-p', p, '-H', '127.0.0.1'] },
