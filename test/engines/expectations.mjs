@@ -66,7 +66,7 @@ function warningProblems(r, allowed) {
   return problems;
 }
 
-export function checkVisit(r, cases, engine, { cacheWarningsAllowed = 0 } = {}) {
+export function checkVisit(r, cases, engine, { cacheWarningsAllowed = 0, expectThreads } = {}) {
   if (r?.__error) return { problems: [r.__error] };
   if (!r.ok) return { problems: [`${r.stage} failed: ${r.code} ${r.message}`], notes: warningsOf(r).map((w) => `warning ${w.code}: ${w.message}`) };
   const problems = [];
@@ -78,7 +78,7 @@ export function checkVisit(r, cases, engine, { cacheWarningsAllowed = 0 } = {}) 
   // Threads: what onnxruntime can really use here.
   // A threaded runtime start that hung was retried single-threaded (WASM_THREADS_STALLED): honest, and said.
   const stalled = /single-threaded/.test(r.info.fallbackReason ?? '');
-  const want = stalled ? 1 : expectedThreads(r.facts);
+  const want = stalled ? 1 : (expectThreads ?? expectedThreads(r.facts));
   if (r.info.threads !== want) problems.push(`info.threads ${r.info.threads}, expected ${want} (isolated ${r.facts.isolated}, SharedArrayBuffer ${r.facts.sharedArrayBuffer}, cores ${r.facts.cores})`);
   if (r.info.device !== 'wasm') problems.push(`device ${r.info.device}`);
   // Scores vs Python.

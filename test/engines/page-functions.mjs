@@ -28,7 +28,7 @@ export async function processors({ texts, images, pixelFiles }) {
  * Records the progress events, which of them came after createSiglip resolved, and the page facts
  * info.threads must agree with.
  */
-export async function visit({ model, worker, cases, badInput }) {
+export async function visit({ model, worker, cases, badInput, numThreads }) {
   const { SiglipWeb, harness } = window;
   const events = [];
   let resolved = false;
@@ -44,7 +44,7 @@ export async function visit({ model, worker, cases, badInput }) {
   let s;
   try {
     s = await SiglipWeb.createSiglip({
-      model, device: 'wasm', worker,
+      model, device: 'wasm', worker, ...(numThreads ? { numThreads } : {}),
       onProgress: (p) => {
         const e = { status: p.status, file: p.file, ...(p.source ? { source: p.source } : {}), ...(p.warning ? { warning: { code: p.warning.code, message: p.warning.message } } : {}) };
         events.push(e);

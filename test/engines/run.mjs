@@ -153,8 +153,24 @@ async function firefox() {
       await check(`firefox private window (${mode.name}): loads and matches Python`, async () => checkVisit(await visitIn(s, mode), SOME_CASES, 'firefox', { cacheWarningsAllowed: 1 }));
     }
     await check('firefox private window: a reload in the same session (plain, inline) loads from its in-memory cache', async () => offlineReload(s, MODES[1]));
+    // onnxruntime's threaded start in a worker sometimes never finishes in Firefox (README, "Firefox:
+    // onnxruntime's threaded start can hang"): every load must still finish, on one thread if need be.
+    await check(`firefox isolated worker, numThreads 4, ${THREADED_LOADS} loads: none hangs, each matches Python (a stalled start is retried on one thread)`, async () => {
+      const problems = [];
+      const notes = [];
+      for (let i = 0; i < THREADED_LOADS; i++) {
+        await s.open(`${ORIGIN}${MODES[2].prefix}${HARNESS}`);
+        const r = await s.run(pageFns.visit.toString(), { ...VISIT_ARG(true, SOME_CASES.slice(0, 1)), numThreads: 4 });
+        const out = checkVisit(r, SOME_CASES.slice(0, 1), 'firefox', { cacheWarningsAllowed: 1, expectThreads: 4 });
+        problems.push(...out.problems.map((p) => `load ${i + 1}: ${p}`));
+        notes.push(`load ${i + 1}: ${r.ok ? `${formatMs(r.loadMs)}, threads ${r.info.threads}${r.info.fallbackReason ? ` (${r.info.fallbackReason})` : ''}` : `${r.code} ${r.message}`}`);
+      }
+      return { problems, notes };
+    });
   });
 }
+
+const THREADED_LOADS = 4;
 
 /** A later visit: every model and runtime file from IndexedDB, none requested from the server. */
 async function offlineReload(session, mode) {
