@@ -5,7 +5,7 @@
  */
 import { SiglipError, type SerializedSiglipError } from '../errors.js';
 import { sha256OfBlob } from '../storage/sha256-stream.js';
-import { decodeImageBytes } from '../processors/image/decode-browser.js';
+import { decodeImagePixels } from '../processors/image/decode-browser.js';
 import type { SiglipImageProcessor } from '../processors/image/image-processor.js';
 
 export interface PreparedPixels {
@@ -37,9 +37,10 @@ export async function preparePixels(blobs: readonly Blob[], processor: SiglipIma
   const out: PrepareOutcome[] = [];
   for (let i = 0; i < blobs.length; i++) {
     try {
-      const rgb = await decodeImageBytes(blobs[i] as Blob, label(i));
-      const { pixelValues } = processor.processPixels(rgb);
-      out.push({ pixels: pixelValues, width: rgb.width, height: rgb.height });
+      // The decoded RGBA (or RGB) bytes are resized in place: no RGB or rotated full-size copies.
+      const source = await decodeImagePixels(blobs[i] as Blob, label(i));
+      const { pixelValues, width, height } = processor.processSource(source);
+      out.push({ pixels: pixelValues, width, height });
     } catch (err) {
       const error = err instanceof SiglipError ? err : SiglipError.wrap('IMAGE_DECODE', `Could not decode ${label(i)}`, err);
       out.push({ error: error.toJSON() });

@@ -8,9 +8,10 @@
  */
 import { SiglipError } from '../../errors.js';
 import { withoutAvifAlpha } from './avif-alpha.js';
-import { applyExifOrientation, readJpegOrientationSources } from './exif-orientation.js';
+import { readJpegOrientationSources } from './exif-orientation.js';
 import { readDeclaredSize, sniffImageFormat, type ImageFormat } from './image-format.js';
 import { decodeWithOwnDecoder, hasOwnDecoder } from './own-decoders.js';
+import { materializeRgb, rgbSource, type PixelSource } from './pixel-source.js';
 import { decodePng } from './png-decode.js';
 import { checkImageSize, type RgbImage } from './rgb-image.js';
 
@@ -68,19 +69,25 @@ function make2dCanvas(width: number, height: number, label: string): Context2D {
   throw new SiglipError('IMAGE_DECODE', `cannot read pixels of ${label}: no 2D canvas is available in this environment`);
 }
 
-function readPixels(source: CanvasImageSource, width: number, height: number, label: string): RgbImage {
+/** The canvas's RGBA bytes as they are (no RGB copy): the resampler drops alpha as it reads. */
+function readRgbaPixels(source: CanvasImageSource, width: number, height: number, label: string): PixelSource {
   checkImageSize(width, height, label);
   const ctx = make2dCanvas(width, height, label);
   try {
     ctx.drawImage(source, 0, 0, width, height);
-    return rgbaToRgb(ctx.getImageData(0, 0, width, height).data, width, height);
+    const rgba = ctx.getImageData(0, 0, width, height).data;
+    return { data: rgba, width, height, channels: 4 };
   } catch (err) {
     // A cross-origin image taints the canvas and getImageData throws a SecurityError.
     throw SiglipError.wrap('IMAGE_DECODE', `cannot read pixels of ${label}`, err);
   }
 }
 
-async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: string): Promise<RgbImage> {
+function readPixels(source: CanvasImageSource, width: number, height: number, label: string): RgbImage {
+  return materializeRgb(readRgbaPixels(source, width, height, label));
+}
+
+async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: string): Promise<PixelSource> {
   if (typeof createImageBitmap === 'undefined') {
     throw new SiglipError('IMAGE_DECODE', `cannot decode ${label} (${format}): this environment has no image decoder for it (only PNG is decoded without createImageBitmap)`);
   }
@@ -95,11 +102,11 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
     throw SiglipError.wrap('IMAGE_DECODE', `cannot decode ${label} (${format === 'unknown' ? 'unrecognised format' : format}); the data may be corrupt or truncated`, err);
   }
   try {
-    let image = readPixels(bitmap, bitmap.width, bitmap.height, label);
+    const image = readRgbaPixels(bitmap, bitmap.width, bitmap.height, label);
     // Browsers apply EXIF orientation; Pillow also honours an XMP-only orientation, which they ignore.
     if (format === 'jpeg') {
       const { exif, xmp } = readJpegOrientationSources(bytes);
-      if (exif === null && xmp !== null) image = applyExifOrientation(image, xmp);
+      if (exif === null && xmp !== null) return { ...image, orientation: xmp };
     }
     return image;
   } finally {
@@ -113,6 +120,14 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
  * lossy WebP, JPEG and AVIF rely on the browser's decoder (see the README's per-format table).
  */
 export async function decodeImageBytes(input: EncodedImage, label = 'image'): Promise<RgbImage> {
+  return materializeRgb(await decodeImagePixels(input, label));
+}
+
+/**
+ * decodeImageBytes without the final copies: the decoded RGB or RGBA bytes with any orientation
+ * still to apply, for resizePixelSource to read in place (a 12 MP photo: no 36 MB RGB copy).
+ */
+export async function decodeImagePixels(input: EncodedImage, label = 'image'): Promise<PixelSource> {
   if (isBlob(input) && /^image\/svg/i.test(input.type)) {
     throw new SiglipError('IMAGE_DECODE', `${label} is an SVG; vector images are not supported, rasterize it first (e.g. draw it to a canvas and pass the canvas)`);
   }
@@ -124,10 +139,10 @@ export async function decodeImageBytes(input: EncodedImage, label = 'image'): Pr
   }
   if (format === 'png') {
     const { data, width, height } = await decodePng(bytes, { label });
-    return { data, width, height };
+    return rgbSource({ data, width, height });
   }
   if (hasOwnDecoder(format)) {
-    return decodeWithOwnDecoder(bytes, format, label, (simpleWebp) => decodeWithBrowser(simpleWebp, 'webp', label));
+    return rgbSource(await decodeWithOwnDecoder(bytes, format, label, async (simpleWebp) => materializeRgb(await decodeWithBrowser(simpleWebp, 'webp', label))));
   }
   return decodeWithBrowser(bytes, format, label);
 }

@@ -5,7 +5,8 @@
  */
 import { SiglipError } from '../../errors.js';
 import { decodeImageBytes, isDecodedImageSource, isEncodedImage, pixelsFromSource, type DecodedImageSource, type EncodedImage } from './decode-browser.js';
-import { isPilResampleFilter, PilResample, resizeRgb8, type PilResampleFilter } from './pil-resample.js';
+import { isPilResampleFilter, PilResample, resizePixelSource, resizeRgb8, type PilResampleFilter } from './pil-resample.js';
+import { materializeRgb, orientedSize, type PixelSource } from './pixel-source.js';
 import { buildChannelLookupTables, writeNormalizedChw, type ChannelLookupTables } from './rescale-normalize.js';
 import { checkImageSize, type RgbImage } from './rgb-image.js';
 import { fetchModelJson, folderUrlOf, type ModelFolder } from '../model-folder.js';
@@ -195,6 +196,24 @@ export class SiglipImageProcessor {
     const batch = list.length > 1 || Array.isArray(images);
     const rgb = await Promise.all(list.map((input, i) => toRgb(input, batch ? `image ${i}` : 'image')));
     return this.processPixels(rgb);
+  }
+
+  /**
+   * Preprocesses one decoded image (decodeImagePixels) without materialising its RGB or oriented
+   * copies: resizePixelSource reads the RGB/RGBA bytes in place. Same values as processPixels of
+   * the materialised image. `timings`, when given, receives per-stage durations in ms.
+   */
+  processSource(source: PixelSource, timings?: Record<string, number>): ProcessedImages & { width: number; height: number } {
+    const { width, height } = orientedSize(source);
+    checkImageSize(width, height, 'image');
+    if (!this.config.doResize) return { ...this.processPixels(materializeRgb(source)), width, height };
+    const { size, resample } = this.config;
+    const resized = resizePixelSource(source, size.width, size.height, resample, timings);
+    const t0 = timings ? performance.now() : 0;
+    const pixelValues = new Float32Array(3 * size.width * size.height);
+    writeNormalizedChw(resized, this.tables, pixelValues, 0);
+    if (timings) timings['normalize'] = performance.now() - t0;
+    return { pixelValues, dims: [1, 3, size.height, size.width], width, height };
   }
 
   /** Preprocesses already-decoded RGB8 image(s) synchronously. */

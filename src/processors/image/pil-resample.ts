@@ -5,6 +5,7 @@
  * coefficients, truncating casts, and a separable horizontal-then-vertical pass.
  */
 import { SiglipError } from '../../errors.js';
+import { materializeRgb, orientedLayout, orientedRgbRows, orientedSize, rgbSource, type OrientedLayout, type PixelSource } from './pixel-source.js';
 import type { RgbImage } from './rgb-image.js';
 
 /** Pillow's `Image.Resampling` codes, which are what `preprocessor_config.json` stores in `resample`. */
@@ -130,72 +131,172 @@ export function toFixedPoint(weights: Float64Array): Int32Array {
   return out;
 }
 
-function clip8(accumulator: number): number {
-  // Arithmetic shift like C's `in >> PRECISION_BITS`; the accumulator always fits in int32.
-  const v = accumulator >> PRECISION_BITS;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+/**
+ * Horizontal pass over rows [rowFirst, rowFirst + rows) of the oriented image `src`, straight from
+ * its RGB/RGBA bytes. Sums are int32 as in C (`Math.imul`, `| 0`; Pillow's 22-bit coefficients keep
+ * every partial sum of 8-bit samples inside int32, so the order of additions cannot matter), and
+ * the `>> PRECISION_BITS` result is clipped to 0..255 by a Uint8ClampedArray store, exactly clip8.
+ */
+function resampleHorizontal(src: PixelSource, outWidth: number, rowFirst: number, rows: number, c: ResampleCoefficients): Uint8Array {
+  const kk = toFixedPoint(c.weights);
+  const buffer = new ArrayBuffer(outWidth * rows * 3);
+  const layout = orientedLayout(src);
+  const data = src.data;
+  const aligned = src.channels === 4 && data.byteOffset % 4 === 0 && layout.origin % 4 === 0 && layout.dx % 4 === 0 && layout.dy % 4 === 0;
+  if (Math.abs(layout.dx) > src.channels) {
+    // Orientations 5..8: a row of the oriented image is a column of the source. Four oriented rows
+    // at a time are four neighbouring source pixels, so each source row touched is one cache line.
+    horizontalColumns(data, layout, rowFirst, rows, outWidth, c, kk, new Uint8ClampedArray(buffer));
+  } else if (aligned) {
+    horizontalRowsRgba(new Uint32Array(data.buffer, data.byteOffset, data.byteLength >> 2), layout, rowFirst, rows, outWidth, c, kk, new Uint8ClampedArray(buffer));
+  } else {
+    horizontalRowsBytes(data, layout, rowFirst, rows, outWidth, c, kk, new Uint8ClampedArray(buffer));
+  }
+  return new Uint8Array(buffer);
 }
 
-/** Horizontal pass over input rows [rowOffset, rowOffset + outHeight). */
-function resampleHorizontal(src: RgbImage, outWidth: number, rowOffset: number, outHeight: number, c: ResampleCoefficients): Uint8Array {
-  const kk = toFixedPoint(c.weights);
-  const out = new Uint8Array(outWidth * outHeight * 3);
-  const inData = src.data;
-  const inStride = src.width * 3;
-  for (let yy = 0; yy < outHeight; yy++) {
-    const rowStart = (yy + rowOffset) * inStride;
-    let o = yy * outWidth * 3;
+/** RGBA read as one little-endian uint32 per pixel (typed arrays use the platform's order, little-endian everywhere browsers run). */
+function horizontalRowsRgba(px: Uint32Array, layout: OrientedLayout, rowFirst: number, rows: number, outWidth: number, c: ResampleCoefficients, kk: Int32Array, out: Uint8ClampedArray): void {
+  const dx = layout.dx >> 2;
+  const dy = layout.dy >> 2;
+  const origin = layout.origin >> 2;
+  const first = c.first;
+  const count = c.count;
+  const ksize = c.ksize;
+  let o = 0;
+  for (let yy = 0; yy < rows; yy++) {
+    const rowBase = origin + (yy + rowFirst) * dy;
     for (let xx = 0; xx < outWidth; xx++) {
-      const xmin = c.first[xx];
-      const n = c.count[xx];
-      const kBase = xx * c.ksize;
+      let k = xx * ksize;
+      const kEnd = k + count[xx];
+      let p = rowBase + first[xx] * dx;
       let s0 = ROUNDING_BIAS;
       let s1 = ROUNDING_BIAS;
       let s2 = ROUNDING_BIAS;
-      let p = rowStart + xmin * 3;
-      for (let x = 0; x < n; x++, p += 3) {
-        const k = kk[kBase + x];
-        s0 += inData[p] * k;
-        s1 += inData[p + 1] * k;
-        s2 += inData[p + 2] * k;
+      for (; k < kEnd; k++, p += dx) {
+        const v = px[p];
+        const w = kk[k];
+        s0 = (s0 + Math.imul(v & 0xff, w)) | 0;
+        s1 = (s1 + Math.imul((v >>> 8) & 0xff, w)) | 0;
+        s2 = (s2 + Math.imul((v >>> 16) & 0xff, w)) | 0;
       }
-      out[o++] = clip8(s0);
-      out[o++] = clip8(s1);
-      out[o++] = clip8(s2);
+      out[o] = s0 >> PRECISION_BITS;
+      out[o + 1] = s1 >> PRECISION_BITS;
+      out[o + 2] = s2 >> PRECISION_BITS;
+      o += 3;
     }
   }
-  return out;
 }
 
-/** Vertical pass; `c.first` is relative to the rows present in `src`. */
+function horizontalRowsBytes(data: Uint8Array | Uint8ClampedArray, layout: OrientedLayout, rowFirst: number, rows: number, outWidth: number, c: ResampleCoefficients, kk: Int32Array, out: Uint8ClampedArray): void {
+  const { dx, dy, origin } = layout;
+  const first = c.first;
+  const count = c.count;
+  const ksize = c.ksize;
+  let o = 0;
+  for (let yy = 0; yy < rows; yy++) {
+    const rowBase = origin + (yy + rowFirst) * dy;
+    for (let xx = 0; xx < outWidth; xx++) {
+      let k = xx * ksize;
+      const kEnd = k + count[xx];
+      let p = rowBase + first[xx] * dx;
+      let s0 = ROUNDING_BIAS;
+      let s1 = ROUNDING_BIAS;
+      let s2 = ROUNDING_BIAS;
+      for (; k < kEnd; k++, p += dx) {
+        const w = kk[k];
+        s0 = (s0 + Math.imul(data[p], w)) | 0;
+        s1 = (s1 + Math.imul(data[p + 1], w)) | 0;
+        s2 = (s2 + Math.imul(data[p + 2], w)) | 0;
+      }
+      out[o] = s0 >> PRECISION_BITS;
+      out[o + 1] = s1 >> PRECISION_BITS;
+      out[o + 2] = s2 >> PRECISION_BITS;
+      o += 3;
+    }
+  }
+}
+
+function horizontalColumns(data: Uint8Array | Uint8ClampedArray, layout: OrientedLayout, rowFirst: number, rows: number, outWidth: number, c: ResampleCoefficients, kk: Int32Array, out: Uint8ClampedArray): void {
+  const { dx, dy, origin } = layout;
+  const first = c.first;
+  const count = c.count;
+  const ksize = c.ksize;
+  const outStride = outWidth * 3;
+  let yy = 0;
+  for (; yy + 4 <= rows; yy += 4) {
+    const rowBase = origin + (yy + rowFirst) * dy;
+    let o = yy * outStride;
+    for (let xx = 0; xx < outWidth; xx++, o += 3) {
+      let k = xx * ksize;
+      const kEnd = k + count[xx];
+      let p = rowBase + first[xx] * dx;
+      let a0 = ROUNDING_BIAS, a1 = ROUNDING_BIAS, a2 = ROUNDING_BIAS;
+      let b0 = ROUNDING_BIAS, b1 = ROUNDING_BIAS, b2 = ROUNDING_BIAS;
+      let c0 = ROUNDING_BIAS, c1 = ROUNDING_BIAS, c2 = ROUNDING_BIAS;
+      let d0 = ROUNDING_BIAS, d1 = ROUNDING_BIAS, d2 = ROUNDING_BIAS;
+      for (; k < kEnd; k++, p += dx) {
+        const w = kk[k];
+        const q = p + dy;
+        const r = q + dy;
+        const t = r + dy;
+        a0 = (a0 + Math.imul(data[p], w)) | 0;
+        a1 = (a1 + Math.imul(data[p + 1], w)) | 0;
+        a2 = (a2 + Math.imul(data[p + 2], w)) | 0;
+        b0 = (b0 + Math.imul(data[q], w)) | 0;
+        b1 = (b1 + Math.imul(data[q + 1], w)) | 0;
+        b2 = (b2 + Math.imul(data[q + 2], w)) | 0;
+        c0 = (c0 + Math.imul(data[r], w)) | 0;
+        c1 = (c1 + Math.imul(data[r + 1], w)) | 0;
+        c2 = (c2 + Math.imul(data[r + 2], w)) | 0;
+        d0 = (d0 + Math.imul(data[t], w)) | 0;
+        d1 = (d1 + Math.imul(data[t + 1], w)) | 0;
+        d2 = (d2 + Math.imul(data[t + 2], w)) | 0;
+      }
+      out[o] = a0 >> PRECISION_BITS;
+      out[o + 1] = a1 >> PRECISION_BITS;
+      out[o + 2] = a2 >> PRECISION_BITS;
+      const o1 = o + outStride;
+      out[o1] = b0 >> PRECISION_BITS;
+      out[o1 + 1] = b1 >> PRECISION_BITS;
+      out[o1 + 2] = b2 >> PRECISION_BITS;
+      const o2 = o1 + outStride;
+      out[o2] = c0 >> PRECISION_BITS;
+      out[o2 + 1] = c1 >> PRECISION_BITS;
+      out[o2 + 2] = c2 >> PRECISION_BITS;
+      const o3 = o2 + outStride;
+      out[o3] = d0 >> PRECISION_BITS;
+      out[o3 + 1] = d1 >> PRECISION_BITS;
+      out[o3 + 2] = d2 >> PRECISION_BITS;
+    }
+  }
+  if (yy < rows) horizontalRowsBytes(data, layout, rowFirst + yy, rows - yy, outWidth, c, kk, out.subarray(yy * outStride));
+}
+
+/** Vertical pass over packed RGB rows; `c.first` is relative to the rows present in `src`. */
 function resampleVertical(src: RgbImage, outHeight: number, c: ResampleCoefficients, firstShift: number): Uint8Array {
   const kk = toFixedPoint(c.weights);
-  const width = src.width;
-  const stride = width * 3;
+  const stride = src.width * 3;
   const inData = src.data;
-  const out = new Uint8Array(stride * outHeight);
+  const buffer = new ArrayBuffer(stride * outHeight);
+  const out = new Uint8ClampedArray(buffer);
+  const first = c.first;
+  const count = c.count;
+  const ksize = c.ksize;
   for (let yy = 0; yy < outHeight; yy++) {
-    const ymin = c.first[yy] - firstShift;
-    const n = c.count[yy];
-    const kBase = yy * c.ksize;
+    const start = (first[yy] - firstShift) * stride;
+    const kStart = yy * ksize;
+    const kEnd = kStart + count[yy];
     let o = yy * stride;
-    for (let xx = 0; xx < width; xx++) {
-      let s0 = ROUNDING_BIAS;
-      let s1 = ROUNDING_BIAS;
-      let s2 = ROUNDING_BIAS;
-      let p = ymin * stride + xx * 3;
-      for (let y = 0; y < n; y++, p += stride) {
-        const k = kk[kBase + y];
-        s0 += inData[p] * k;
-        s1 += inData[p + 1] * k;
-        s2 += inData[p + 2] * k;
-      }
-      out[o++] = clip8(s0);
-      out[o++] = clip8(s1);
-      out[o++] = clip8(s2);
+    // One channel value at a time: all three channels use the same weights and the same column walk.
+    for (let x = 0; x < stride; x++, o++) {
+      let s = ROUNDING_BIAS;
+      let p = start + x;
+      for (let k = kStart; k < kEnd; k++, p += stride) s = (s + Math.imul(inData[p], kk[k])) | 0;
+      out[o] = s >> PRECISION_BITS;
     }
   }
-  return out;
+  return new Uint8Array(buffer);
 }
 
 /** C's `COORD`: negative coordinates are out of range, others truncate. */
@@ -271,23 +372,59 @@ export function resizeRgb8(src: RgbImage, width: number, height: number, resampl
   }
   if (resample === PilResample.NEAREST) return resizeNearest(src, width, height);
 
-  const needHorizontal = width !== src.width;
-  const needVertical = height !== src.height;
-  const vertical = precomputeCoefficients(src.height, height, resample);
-  // Rows the vertical pass will read; the horizontal pass only computes these.
-  const firstRow = vertical.first[0];
-  const lastRow = vertical.first[height - 1] + vertical.count[height - 1];
+  return resizeSeparable(rgbSource(src), width, height, resample);
+}
 
-  let current = src;
-  let rowShift = 0;
+/** Pillow's Resample.c path: horizontal pass over the rows the vertical pass needs, then vertical. */
+function resizeSeparable(src: PixelSource, width: number, height: number, resample: Exclude<PilResampleFilter, 0>, timings?: Record<string, number>): RgbImage {
+  const inSize = orientedSize(src);
+  const needHorizontal = width !== inSize.width;
+  const needVertical = height !== inSize.height;
+  const vertical = precomputeCoefficients(inSize.height, height, resample);
+  // Rows the vertical pass will read; the horizontal pass only computes these.
+  const firstRow = needVertical ? vertical.first[0] : 0;
+  const rows = needVertical ? vertical.first[height - 1] + vertical.count[height - 1] - firstRow : height;
+  let t0 = timings ? performance.now() : 0;
+  let current: RgbImage;
   if (needHorizontal) {
-    const horizontal = precomputeCoefficients(src.width, width, resample);
-    const rows = lastRow - firstRow;
+    const horizontal = precomputeCoefficients(inSize.width, width, resample);
     current = { data: resampleHorizontal(src, width, firstRow, rows, horizontal), width, height: rows };
-    rowShift = firstRow;
+  } else {
+    current = { data: orientedRgbRows(src, firstRow, rows), width, height: rows };
+  }
+  if (timings) {
+    const t1 = performance.now();
+    timings['horizontal resample'] = t1 - t0;
+    t0 = t1;
   }
   if (needVertical) {
-    current = { data: resampleVertical(current, height, vertical, rowShift), width: current.width, height };
+    current = { data: resampleVertical(current, height, vertical, firstRow), width: current.width, height };
   }
+  if (timings) timings['vertical resample'] = performance.now() - t0;
   return current;
+}
+
+/**
+ * `exif_transpose(image).convert("RGB").resize((width, height), resample)` read straight from the
+ * decoded RGB or RGBA bytes (see pixel-source.ts): bit-identical to materialising the RGB and
+ * transposed copies first, without making them. `timings`, when given, receives the pass durations in ms.
+ */
+export function resizePixelSource(src: PixelSource, width: number, height: number, resample: PilResampleFilter = PilResample.BICUBIC, timings?: Record<string, number>): RgbImage {
+  const size = orientedSize(src);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new SiglipError('INVALID_INPUT', `resize target must be positive integers, got ${width}x${height}`);
+  }
+  if (!Number.isInteger(size.width) || !Number.isInteger(size.height) || size.width <= 0 || size.height <= 0) {
+    throw new SiglipError('INVALID_INPUT', `cannot resize an image of size ${size.width}x${size.height}`);
+  }
+  if (src.data.length < src.width * src.height * src.channels) {
+    throw new SiglipError('INVALID_INPUT', `pixel buffer holds ${src.data.length} bytes, expected ${src.width * src.height * src.channels} for ${src.width}x${src.height}x${src.channels}`);
+  }
+  if (!isPilResampleFilter(resample)) {
+    throw new SiglipError('INVALID_INPUT', `unsupported resample filter ${String(resample)} (expected 0..5)`);
+  }
+  if (resample === PilResample.NEAREST || (width === size.width && height === size.height)) {
+    return resizeRgb8(materializeRgb(src), width, height, resample);
+  }
+  return resizeSeparable(src, width, height, resample, timings);
 }
