@@ -39,10 +39,20 @@ async function stages(blob: Blob, orientation: number): Promise<Times> {
   const { width, height } = bitmap;
   const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
   ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
   lap('drawImage');
   const rgba = ctx.getImageData(0, 0, width, height).data;
   lap('getImageData');
+  if (typeof VideoFrame !== 'undefined') {
+    const frame = new VideoFrame(bitmap, { timestamp: 0 });
+    const buf = new Uint8Array(frame.allocationSize({ format: 'RGBA' } as VideoFrameCopyToOptions));
+    await frame.copyTo(buf, { format: 'RGBA' } as VideoFrameCopyToOptions);
+    t['(VideoFrame format ' + frame.format + ')'] = 1;
+    frame.close();
+    lap('VideoFrame.copyTo RGBA (instead of draw+getImageData)');
+    t['VideoFrame == getImageData'] = buf.length === rgba.length && buf.every((x, i) => x === rgba[i]) ? 1 : 0;
+    t0 = performance.now();
+  }
+  bitmap.close();
   // Unrotated decode, to price the browser's own rotation and our fused path.
   const raw = await createImageBitmap(new Blob([bytes.slice()]), { imageOrientation: 'none', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
   lap('decode (createImageBitmap, imageOrientation none)');

@@ -144,9 +144,7 @@ function resampleHorizontal(src: PixelSource, outWidth: number, rowFirst: number
   const data = src.data;
   const aligned = src.channels === 4 && data.byteOffset % 4 === 0 && layout.origin % 4 === 0 && layout.dx % 4 === 0 && layout.dy % 4 === 0;
   if (Math.abs(layout.dx) > src.channels) {
-    // Orientations 5..8: a row of the oriented image is a column of the source. Four oriented rows
-    // at a time are four neighbouring source pixels, so each source row touched is one cache line.
-    horizontalColumns(data, layout, rowFirst, rows, outWidth, c, kk, new Uint8ClampedArray(buffer));
+    horizontalColumns(src, layout, rowFirst, rows, outWidth, c, kk, new Uint8ClampedArray(buffer), aligned);
   } else if (aligned) {
     horizontalRowsRgba(new Uint32Array(data.buffer, data.byteOffset, data.byteLength >> 2), layout, rowFirst, rows, outWidth, c, kk, new Uint8ClampedArray(buffer));
   } else {
@@ -217,60 +215,50 @@ function horizontalRowsBytes(data: Uint8Array | Uint8ClampedArray, layout: Orien
   }
 }
 
-function horizontalColumns(data: Uint8Array | Uint8ClampedArray, layout: OrientedLayout, rowFirst: number, rows: number, outWidth: number, c: ResampleCoefficients, kk: Int32Array, out: Uint8ClampedArray): void {
-  const { dx, dy, origin } = layout;
-  const first = c.first;
-  const count = c.count;
-  const ksize = c.ksize;
+/**
+ * Orientations 5..8: a row of the oriented image is a column of the source. Strips of STRIP
+ * oriented rows are gathered into a small row-major buffer (each source row contributes STRIP
+ * neighbouring pixels, one or two cache lines) and resampled there; same pixels, same sums.
+ */
+const STRIP = 16;
+
+function horizontalColumns(src: PixelSource, layout: OrientedLayout, rowFirst: number, rows: number, outWidth: number, c: ResampleCoefficients, kk: Int32Array, out: Uint8ClampedArray, aligned: boolean): void {
+  const { width, dx, dy, origin } = layout;
   const outStride = outWidth * 3;
-  let yy = 0;
-  for (; yy + 4 <= rows; yy += 4) {
-    const rowBase = origin + (yy + rowFirst) * dy;
-    let o = yy * outStride;
-    for (let xx = 0; xx < outWidth; xx++, o += 3) {
-      let k = xx * ksize;
-      const kEnd = k + count[xx];
-      let p = rowBase + first[xx] * dx;
-      let a0 = ROUNDING_BIAS, a1 = ROUNDING_BIAS, a2 = ROUNDING_BIAS;
-      let b0 = ROUNDING_BIAS, b1 = ROUNDING_BIAS, b2 = ROUNDING_BIAS;
-      let c0 = ROUNDING_BIAS, c1 = ROUNDING_BIAS, c2 = ROUNDING_BIAS;
-      let d0 = ROUNDING_BIAS, d1 = ROUNDING_BIAS, d2 = ROUNDING_BIAS;
-      for (; k < kEnd; k++, p += dx) {
-        const w = kk[k];
-        const q = p + dy;
-        const r = q + dy;
-        const t = r + dy;
-        a0 = (a0 + Math.imul(data[p], w)) | 0;
-        a1 = (a1 + Math.imul(data[p + 1], w)) | 0;
-        a2 = (a2 + Math.imul(data[p + 2], w)) | 0;
-        b0 = (b0 + Math.imul(data[q], w)) | 0;
-        b1 = (b1 + Math.imul(data[q + 1], w)) | 0;
-        b2 = (b2 + Math.imul(data[q + 2], w)) | 0;
-        c0 = (c0 + Math.imul(data[r], w)) | 0;
-        c1 = (c1 + Math.imul(data[r + 1], w)) | 0;
-        c2 = (c2 + Math.imul(data[r + 2], w)) | 0;
-        d0 = (d0 + Math.imul(data[t], w)) | 0;
-        d1 = (d1 + Math.imul(data[t + 1], w)) | 0;
-        d2 = (d2 + Math.imul(data[t + 2], w)) | 0;
+  const data = src.data;
+  if (aligned) {
+    const px = new Uint32Array(data.buffer, data.byteOffset, data.byteLength >> 2);
+    const pdx = dx >> 2;
+    const pdy = dy >> 2;
+    const strip = new Uint32Array(STRIP * width);
+    const stripLayout: OrientedLayout = { width, height: STRIP, origin: 0, dx: 4, dy: width * 4 };
+    for (let y0 = 0; y0 < rows; y0 += STRIP) {
+      const n = Math.min(STRIP, rows - y0);
+      let p = (origin >> 2) + (rowFirst + y0) * pdy;
+      for (let x = 0; x < width; x++, p += pdx) {
+        let q = p;
+        for (let j = 0, o = x; j < n; j++, q += pdy, o += width) strip[o] = px[q];
       }
-      out[o] = a0 >> PRECISION_BITS;
-      out[o + 1] = a1 >> PRECISION_BITS;
-      out[o + 2] = a2 >> PRECISION_BITS;
-      const o1 = o + outStride;
-      out[o1] = b0 >> PRECISION_BITS;
-      out[o1 + 1] = b1 >> PRECISION_BITS;
-      out[o1 + 2] = b2 >> PRECISION_BITS;
-      const o2 = o1 + outStride;
-      out[o2] = c0 >> PRECISION_BITS;
-      out[o2 + 1] = c1 >> PRECISION_BITS;
-      out[o2 + 2] = c2 >> PRECISION_BITS;
-      const o3 = o2 + outStride;
-      out[o3] = d0 >> PRECISION_BITS;
-      out[o3 + 1] = d1 >> PRECISION_BITS;
-      out[o3 + 2] = d2 >> PRECISION_BITS;
+      horizontalRowsRgba(strip, stripLayout, 0, n, outWidth, c, kk, out.subarray(y0 * outStride));
     }
+    return;
   }
-  if (yy < rows) horizontalRowsBytes(data, layout, rowFirst + yy, rows - yy, outWidth, c, kk, out.subarray(yy * outStride));
+  const strip = new Uint8Array(STRIP * width * 3);
+  const stripLayout: OrientedLayout = { width, height: STRIP, origin: 0, dx: 3, dy: width * 3 };
+  const rowBytes = width * 3;
+  for (let y0 = 0; y0 < rows; y0 += STRIP) {
+    const n = Math.min(STRIP, rows - y0);
+    let p = origin + (rowFirst + y0) * dy;
+    for (let x = 0; x < width; x++, p += dx) {
+      let q = p;
+      for (let j = 0, o = x * 3; j < n; j++, q += dy, o += rowBytes) {
+        strip[o] = data[q];
+        strip[o + 1] = data[q + 1];
+        strip[o + 2] = data[q + 2];
+      }
+    }
+    horizontalRowsBytes(strip, stripLayout, 0, n, outWidth, c, kk, out.subarray(y0 * outStride));
+  }
 }
 
 /** Vertical pass over packed RGB rows; `c.first` is relative to the rows present in `src`. */
