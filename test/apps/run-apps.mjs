@@ -31,6 +31,8 @@ const RUNS = [
   { app: 'vite-vue', mode: 'vite dev', serve: (p) => ['npx', 'vite', '--port', p, '--strictPort', '--host', '127.0.0.1'] },
   { app: 'vite-vue', mode: 'vite build + preview', build: ['npx', 'vite', 'build'], out: 'dist', serve: (p) => ['npx', 'vite', 'preview', '--port', p, '--strictPort', '--host', '127.0.0.1'] },
   { app: 'webpack', mode: 'webpack production', build: ['npx', 'webpack', '--mode', 'production'], out: 'dist', staticRoots: ['dist', 'public'] },
+  // esbuild leaves new URL('./x', import.meta.url) alone: the app's build copies the worker and ort/ next to its bundle.
+  { app: 'esbuild', mode: 'esbuild + copied assets', build: ['npm', 'run', 'build'], out: 'dist', staticRoots: ['dist', 'public'] },
   { app: 'next', mode: 'next build (Turbopack) + start', build: ['npx', 'next', 'build'], out: '.next/static', serve: (p) => ['npx', 'next', 'start', '-p', p, '-H', '127.0.0.1'] },
   { app: 'next', mode: 'next build --webpack + start', build: ['npx', 'next', 'build', '--webpack'], out: '.next/static', serve: (p) => ['npx', 'next', 'start', '-p', p, '-H', '127.0.0.1'] },
 ];
