@@ -73,7 +73,8 @@ async function stages(blob: Blob, orientation: number): Promise<Times> {
   lap('old: horizontal resample');
   const v = resample.resizeRgb8(h, SIZE, SIZE, 3);
   lap('old: vertical resample');
-  writeNormalizedChw(v, tables, new Float32Array(3 * SIZE * SIZE));
+  const oldPixels = new Float32Array(3 * SIZE * SIZE);
+  writeNormalizedChw(v, tables, oldPixels);
   lap('normalize');
   if (fused) {
     const inner: Times = {};
@@ -97,6 +98,8 @@ async function stages(blob: Blob, orientation: number): Promise<Times> {
   const r = await preparePixels([blob], processor, () => 'photo');
   lap('END-TO-END preparePixels');
   if ('error' in r[0]!) throw new Error(JSON.stringify(r[0].error));
+  // preparePixels (whatever it does with the orientation) against browser-rotated pixels + old resize.
+  t['preparePixels == browser-rotated old path'] = r[0].pixels.every((x, i) => x === oldPixels[i]) ? 1 : 0;
   return t;
 }
 

@@ -8,7 +8,7 @@
  */
 import { SiglipError } from '../../errors.js';
 import { withoutAvifAlpha } from './avif-alpha.js';
-import { readJpegOrientationSources } from './exif-orientation.js';
+import { jpegWithoutOrientation, readJpegOrientationSources } from './exif-orientation.js';
 import { readDeclaredSize, sniffImageFormat, type ImageFormat } from './image-format.js';
 import { decodeWithOwnDecoder, hasOwnDecoder } from './own-decoders.js';
 import { materializeRgb, rgbSource, type PixelSource } from './pixel-source.js';
@@ -94,15 +94,19 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
   const declared = readDeclaredSize(bytes, format);
   if (declared) checkImageSize(declared.width, declared.height, label);
   let bitmap: ImageBitmap;
+  // A JPEG's EXIF orientation is applied by the resampler (exactly Pillow's transpose, read in
+  // place) rather than by the browser, whose 90° rotations cost more: decode it unrotated.
+  const unrotated = format === 'jpeg' ? jpegWithoutOrientation(bytes) : null;
   try {
     // The canvas would premultiply an AVIF alpha plane away; Pillow ignores alpha for RGB anyway.
-    const blob = new Blob([format === 'avif' ? withoutAvifAlpha(bytes).slice() : bytes.slice()]);
+    const blob = new Blob([unrotated ? unrotated.bytes : format === 'avif' ? withoutAvifAlpha(bytes).slice() : bytes.slice()]);
     bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
   } catch (err) {
     throw SiglipError.wrap('IMAGE_DECODE', `cannot decode ${label} (${format === 'unknown' ? 'unrecognised format' : format}); the data may be corrupt or truncated`, err);
   }
   try {
     const image = readRgbaPixels(bitmap, bitmap.width, bitmap.height, label);
+    if (unrotated) return { ...image, orientation: unrotated.orientation };
     // Browsers apply EXIF orientation; Pillow also honours an XMP-only orientation, which they ignore.
     if (format === 'jpeg') {
       const { exif, xmp } = readJpegOrientationSources(bytes);

@@ -82,9 +82,55 @@ export interface JpegOrientationSources {
   xmp: number | null;
 }
 
+interface JpegOrientationScan extends JpegOrientationSources {
+  /** Where the EXIF orientation is stored when it is a standard SHORT: absolute offset and byte order. */
+  exifShortAt?: { offset: number; little: boolean };
+}
+
+/** Byte offset (within `tiff`) and order of a SHORT Orientation value, or null. Mirrors readTiffOrientation. */
+function tiffOrientationShortAt(tiff: Uint8Array): { offset: number; little: boolean } | null {
+  let base = 0;
+  if (startsWith(tiff, 0, EXIF_HEADER)) base = 6;
+  if (base + 8 > tiff.length) return null;
+  const little = tiff[base] === 0x49 && tiff[base + 1] === 0x49;
+  if (!little && !(tiff[base] === 0x4d && tiff[base + 1] === 0x4d)) return null;
+  const view = new DataView(tiff.buffer, tiff.byteOffset + base, tiff.length - base);
+  if (view.getUint16(2, little) !== 42) return null;
+  const ifd = view.getUint32(4, little);
+  if (ifd + 2 > view.byteLength) return null;
+  const entries = view.getUint16(ifd, little);
+  for (let i = 0; i < entries; i++) {
+    const e = ifd + 2 + i * 12;
+    if (e + 12 > view.byteLength) return null;
+    if (view.getUint16(e, little) !== ORIENTATION_TAG) continue;
+    return view.getUint16(e + 2, little) === 3 ? { offset: base + e + 8, little } : null;
+  }
+  return null;
+}
+
+/**
+ * A copy of `jpeg` whose EXIF orientation reads 1, with the orientation Pillow would apply, when
+ * the orientation is a standard SHORT in 2..8; else null. Lets the caller decode unrotated pixels
+ * (browsers rotate on their own, and a 90° rotation costs Chromium more than our fused transpose)
+ * and apply the same transpose exactly in the resampler.
+ */
+export function jpegWithoutOrientation(jpeg: Uint8Array): { bytes: Uint8Array<ArrayBuffer>; orientation: number } | null {
+  const found = scanJpegOrientation(jpeg);
+  if (found.exif === null || !isTransposingOrientation(found.exif) || !found.exifShortAt) return null;
+  const bytes = jpeg.slice();
+  const { offset, little } = found.exifShortAt;
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint16(offset, 1, little);
+  return { bytes, orientation: found.exif };
+}
+
 /** Scans the JPEG headers before the first scan for orientation metadata. */
 export function readJpegOrientationSources(jpeg: Uint8Array): JpegOrientationSources {
-  const found: JpegOrientationSources = { exif: null, xmp: null };
+  const { exif, xmp } = scanJpegOrientation(jpeg);
+  return { exif, xmp };
+}
+
+function scanJpegOrientation(jpeg: Uint8Array): JpegOrientationScan {
+  const found: JpegOrientationScan = { exif: null, xmp: null };
   if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) return found;
   let sawExif = false;
   let p = 2;
@@ -108,6 +154,8 @@ export function readJpegOrientationSources(jpeg: Uint8Array): JpegOrientationSou
       if (!sawExif && startsWith(segment, 0, EXIF_HEADER)) {
         sawExif = true;
         found.exif = readTiffOrientation(segment);
+        const at = tiffOrientationShortAt(segment);
+        if (at) found.exifShortAt = { offset: p + 4 + at.offset, little: at.little };
       } else if (segment.length > XMP_JPEG_HEADER.length && latin1(segment.subarray(0, XMP_JPEG_HEADER.length)) === XMP_JPEG_HEADER) {
         found.xmp = readXmpOrientation(latin1(segment.subarray(XMP_JPEG_HEADER.length)));
       }

@@ -105,3 +105,29 @@ describe('orientation parsing', () => {
     expect(readJpegOrientation(new Uint8Array([1, 2, 3, 4]))).toBe(1);
   });
 });
+
+describe('jpegWithoutOrientation', () => {
+  it('rewrites a SHORT orientation to 1 in a copy (both byte orders) and reports the original', async () => {
+    const { jpegWithoutOrientation: strip, readJpegOrientation: read } = await import('../../../src/processors/image/exif-orientation');
+    for (const little of [false, true]) {
+      for (let o = 1; o <= 8; o++) {
+        const tiff = little
+          ? [0x49, 0x49, 0x2a, 0x00, 0x08, 0, 0, 0, 0x01, 0x00, 0x12, 0x01, 0x03, 0x00, 0x01, 0, 0, 0, o, 0, 0, 0, 0, 0, 0, 0]
+          : [0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 0x08, 0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0, 0, 0, 0x01, 0, o, 0, 0, 0, 0, 0, 0];
+        const seg = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff];
+        const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xfe, 0x00, 0x04, 0x41, 0x42, 0xff, 0xe1, (seg.length + 2) >> 8, (seg.length + 2) & 0xff, ...seg, 0xff, 0xda, 0, 2]);
+        const out = strip(jpeg);
+        expect(read(jpeg)).toBe(o);
+        if (o === 1) {
+          expect(out).toBeNull();
+          continue;
+        }
+        expect(out?.orientation).toBe(o);
+        expect(read(out!.bytes)).toBe(1);
+        expect(read(jpeg)).toBe(o); // the input is untouched
+        expect(out!.bytes.length).toBe(jpeg.length);
+        expect(Array.from(out!.bytes).filter((b, i) => b !== jpeg[i]).length).toBe(1);
+      }
+    }
+  });
+});
