@@ -67,6 +67,16 @@ async function showStoredLibrary(name) {
   }
 }
 
+/**
+ * One core is left to the page: with every core busy in the model's threads, the main thread (layout,
+ * paint, input) waits its turn and a 10 ms frame can take 50+ ms on a 2-core laptop. Off cross-origin
+ * isolation WASM runs one thread anyway.
+ */
+function uiFriendlyThreads() {
+  const cores = navigator.hardwareConcurrency || 2;
+  return Math.max(1, Math.min(8, cores - 1));
+}
+
 async function loadModel(model, dtype) {
   const seq = ++app.loadSeq;
   const previous = app.siglip;
@@ -81,6 +91,7 @@ async function loadModel(model, dtype) {
     const siglip = await SiglipWeb.createSiglip({
       model: modelSource(model),
       dtype,
+      numThreads: uiFriendlyThreads(),
       onProgress: (p) => {
         if (seq !== app.loadSeq || p.status === 'ready') return;
         const fraction = p.totalBytes > 0 ? p.totalLoaded / p.totalBytes : 0;

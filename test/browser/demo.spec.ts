@@ -6,6 +6,7 @@
  */
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 
 const IMAGES = 'test/fixtures/reference/images';
 const images = JSON.parse(readFileSync(`${IMAGES}/images.json`, 'utf8')) as { file: string; expected_label: string | null }[];
@@ -34,6 +35,17 @@ async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void>
 async function loadSamples(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Load sample photos' }).click();
   await expect(page.locator('#batch-text')).toHaveText(new RegExp(`^${SAMPLES} photos indexed and tagged$`), { timeout: 120_000 });
+}
+
+interface TraceEvent { name: string; ph?: string; pid: number; tid: number; tdur?: number; args?: { name?: string; data?: { frames?: { processId: number; url: string }[] } } }
+
+/** CPU time (ms) of every task on the main thread of the renderer showing a page whose URL contains `urlPart`. */
+function mainThreadTaskCpuMs(trace: Buffer, urlPart: string): number[] {
+  const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+  const pids = new Set(events.filter((e) => e.name === 'TracingStartedInBrowser')
+    .flatMap((e) => e.args?.data?.frames ?? []).filter((f) => f.url.includes(urlPart)).map((f) => f.processId));
+  const mains = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && pids.has(e.pid)).map((e) => `${e.pid}:${e.tid}`));
+  return events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && mains.has(`${e.pid}:${e.tid}`)).map((e) => (e.tdur ?? 0) / 1000);
 }
 
 /** Distinct files (different bytes, so different ids) that decode to the fixture images. */
@@ -84,8 +96,7 @@ test.describe('demo: private photo library', () => {
     await expect(page.locator('.card')).toHaveCount(SAMPLES);
   });
 
-  // fixme: timed out under load 24 (model stayed 'loading' after reload); rerun on a quiet machine.
-  test.fixme('a reload shows the same gallery and tags from storage, without indexing again', async ({ page }) => {
+  test('a reload shows the same gallery and tags from storage, without indexing again', async ({ page }) => {
     await openDemo(page);
     await loadSamples(page);
     const before = await page.locator('.card').evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.name));
@@ -128,8 +139,7 @@ test.describe('demo: private photo library', () => {
     await expect(page.getByRole('button', { name: 'Retry' })).toBeVisible();
   });
 
-  // fixme: 60–900 ms tasks measured only at load 15–25; not yet verified on a quiet machine.
-  test.fixme('adding 50 photos keeps main-thread tasks under 50 ms, with small stored thumbnails', async ({ page }, testInfo) => {
+  test('adding 50 photos keeps main-thread tasks under 50 ms, with small stored thumbnails', async ({ page, browser }, testInfo) => {
     await openDemo(page);
     await page.evaluate(() => {
       const w = window as unknown as { longTasks: number[] };
@@ -140,12 +150,27 @@ test.describe('demo: private photo library', () => {
     const dir = testInfo.outputPath('photos');
     mkdirSync(dir, { recursive: true });
     const files = distinctPhotos(49).map((f) => { writeFileSync(`${dir}/${f.name}`, f.buffer); return `${dir}/${f.name}`; });
+    // The trace gives each main-thread task's CPU time: what the page itself did, whatever else runs.
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     await page.locator('#file-input').setInputFiles([...files, `${IMAGES}/rocket_large_3000x2000.jpg`]);
     await expect(page.locator('#batch-text')).toHaveText(/^50 photos indexed and tagged$/, { timeout: 180_000 });
+    const cpu = mainThreadTaskCpuMs(await browser.stopTracing(), '/demo/');
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
-    expect(Math.max(0, ...longTasks), `long tasks: ${longTasks.map((t) => Math.round(t)).join(', ')}`).toBeLessThan(50);
+    const figures = `long tasks (wall): ${longTasks.map((t) => Math.round(t)).join(', ') || 'none'} ms; longest task CPU time ${Math.max(0, ...cpu).toFixed(0)} ms over ${cpu.length} tasks; load average ${loadavg()[0]!.toFixed(1)}`;
+    console.log(figures);
+    expect(cpu.length, 'main-thread tasks found in the trace').toBeGreaterThan(100);
+    // Work the page does on its main thread: never 50 ms in one task (load-independent).
+    expect(Math.max(...cpu), figures).toBeLessThan(50);
+    // And as the user feels it. On a machine busy with other jobs the wall time also counts the time the
+    // main thread waited for a core; the CPU figure above then tells the two apart.
+    expect(Math.max(0, ...longTasks), figures).toBeLessThan(50);
 
+    // The gallery renders 48 cards and adds more as its end scrolls into view, as a user scrolls.
     const rocket = page.locator('.card[data-name="rocket_large_3000x2000.jpg"] img');
+    await expect(async () => {
+      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+      await expect(rocket).toBeAttached({ timeout: 1_000 });
+    }).toPass({ timeout: 30_000 });
     await rocket.scrollIntoViewIfNeeded();
     await expect(rocket).toHaveAttribute('src', /^blob:/);
     const size = await rocket.evaluate(async (img: HTMLImageElement) => {

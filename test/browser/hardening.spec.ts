@@ -144,8 +144,10 @@ test.describe('hardening (worker)', () => {
     expect(await validCallWorks(page)).toBe(reference);
   });
 
-  // fixme: timed out at 180 s after the library merge (model passes now run one at a time); under investigation.
-  test.fixme('edge inputs that are valid: 1x1 image, 10,000 labels, unicode and duplicate labels', async () => {
+  test('edge inputs that are valid: 1x1 image, 10,000 labels, unicode and duplicate labels', async () => {
+    // 10,000 new labels are 313 text-tower passes of 32 × 64 tokens: ~40 s on an idle 2-core machine
+    // (fp32, one WASM thread), the tokenizer ~1 s of it. Minutes when other jobs share the cores.
+    test.setTimeout(600_000);
     const r = await page.evaluate(async () => {
       const w = window as unknown as Win;
       const px = new OffscreenCanvas(1, 1);
@@ -159,16 +161,26 @@ test.describe('hardening (worker)', () => {
       const t1 = performance.now();
       const again = await w.siglip.classify(w.harness.fixture('reference/images/coffee.jpg'), labels, { topk: 3 });
       const againMs = performance.now() - t1;
+      // This machine's cost of the text tower, from 10 batches once WASM is warm (every text is padded to
+      // 64 tokens, so the words do not matter): 10,000 new labels cost about 31× that.
+      const probe = Array.from({ length: 320 }, (_, i) => `a probe text number ${i}`);
+      const tp = performance.now();
+      await w.siglip.embedText(probe);
+      const probeMs = performance.now() - tp;
       const odd = await w.siglip.classify(w.harness.fixture('reference/images/chelsea_cat.png'), ['猫 🐈', 'a cat', 'a cat', '\u0000x', 'x'.repeat(2000)]);
-      return { onePixel: onePixel.length, oneCanvas: oneCanvas.length, many: many.length, manyMs, again: again.length, againMs, odd: odd.map((s) => s.label) };
+      const { device, dtype, threads } = w.siglip.info;
+      return { onePixel: onePixel.length, oneCanvas: oneCanvas.length, probeMs, many: many.length, manyMs, again: again.length, againMs, odd: odd.map((s) => s.label), engine: `${device} ${dtype}, ${threads} thread(s)` };
     });
-    console.log(`10,000 labels: ${r.manyMs.toFixed(0)} ms first call, ${r.againMs.toFixed(0)} ms with the label embeddings cached`);
+    const expectedMs = (r.probeMs * 10_000) / 320;
+    console.log(`10,000 labels (${r.engine}): ${r.manyMs.toFixed(0)} ms first call (${(expectedMs / 1000).toFixed(0)} s expected from 320 texts in ${r.probeMs.toFixed(0)} ms), ${r.againMs.toFixed(0)} ms with the label embeddings cached`);
     expect(r.again).toBe(3);
     expect(r.againMs).toBeLessThan(r.manyMs / 5);
     expect(r.onePixel).toBe(2);
     expect(r.oneCanvas).toBe(2);
     expect(r.many).toBe(3);
-    expect(r.manyMs).toBeLessThan(120_000);
+    // Linear in the labels (no per-label cost beyond the text tower, nothing growing with the cache);
+    // 2× and 10 s (WASM warm-up, tokenizer) for a noisy machine.
+    expect(r.manyMs).toBeLessThan(2 * expectedMs + 10_000);
     expect(r.odd).toHaveLength(5);
   });
 
