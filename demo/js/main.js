@@ -366,6 +366,26 @@ function messageOf(err) {
 }
 
 // ---- start -------------------------------------------------------------------------------------
+/**
+ * Lays out one throwaway card at load, so that a card's one-time costs (font faces and glyphs not used
+ * elsewhere on the page, the title's ellipsis) are paid now and not as a long task when photos arrive.
+ */
+function warmCardLayout() {
+  const card = el('li', { class: 'card', style: { contentVisibility: 'visible' }, dataset: { state: 'indexing' } }, [
+    el('div', { class: 'thumb' }),
+    el('div', { class: 'card-body' }, [
+      el('h3', { class: 'card-title', text: 'a_photo_with_a_long_file_name_0123456789.jpg' }),
+      el('p', { class: 'card-state', text: 'Indexing… Waiting for the model… ×' }),
+      el('span', { class: 'match', text: 'Relevance 100%' }),
+      el('ul', { class: 'tags' }, [el('li', { class: 'tag guess' }, [el('span', { class: 'tag-label', text: 'a red circle' }), el('span', { class: 'tag-score', text: '99%' })])]),
+    ]),
+  ]);
+  const list = el('ul', { class: 'gallery', 'aria-hidden': 'true', style: { position: 'fixed', left: '-10000px', top: '0', width: '240px' } }, [card]);
+  document.body.append(list);
+  requestAnimationFrame(() => requestAnimationFrame(() => list.remove()));
+}
+
+warmCardLayout();
 switchLabelSet('shapes');
 renderStatusPanel();
 render();
