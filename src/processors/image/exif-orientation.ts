@@ -17,11 +17,8 @@ function startsWith(bytes: Uint8Array, offset: number, prefix: readonly number[]
   return true;
 }
 
-/**
- * The raw Orientation value from a TIFF structure (an EXIF payload without or with its "Exif\0\0"
- * prefix), or null when the tag is absent or the structure is unreadable.
- */
-export function readTiffOrientation(tiff: Uint8Array): number | null {
+/** The Orientation entry of a TIFF/EXIF block's first IFD: where its value sits and its type. */
+function findOrientationEntry(tiff: Uint8Array): { view: DataView; entry: number; little: boolean; base: number } | null {
   let base = 0;
   if (startsWith(tiff, 0, EXIF_HEADER)) base = 6;
   if (base + 8 > tiff.length) return null;
@@ -37,28 +34,37 @@ export function readTiffOrientation(tiff: Uint8Array): number | null {
   if (ifd + 2 > view.byteLength) return null;
   const entries = view.getUint16(ifd, little);
   for (let i = 0; i < entries; i++) {
-    const e = ifd + 2 + i * 12;
-    if (e + 12 > view.byteLength) return null;
-    if (view.getUint16(e, little) !== ORIENTATION_TAG) continue;
-    const type = view.getUint16(e + 2, little);
-    // Pillow reads the value whatever integer type the writer chose.
-    switch (type) {
-      case 1: // BYTE
-      case 7: // UNDEFINED
-        return view.getUint8(e + 8);
-      case 3: // SHORT
-        return view.getUint16(e + 8, little);
-      case 8: // SSHORT
-        return view.getInt16(e + 8, little);
-      case 4: // LONG
-        return view.getUint32(e + 8, little);
-      case 9: // SLONG
-        return view.getInt32(e + 8, little);
-      default:
-        return null;
-    }
+    const entry = ifd + 2 + i * 12;
+    if (entry + 12 > view.byteLength) return null;
+    if (view.getUint16(entry, little) === ORIENTATION_TAG) return { view, entry, little, base };
   }
   return null;
+}
+
+/**
+ * The raw Orientation value from a TIFF structure (an EXIF payload without or with its "Exif\0\0"
+ * prefix), or null when the tag is absent or the structure is unreadable.
+ */
+export function readTiffOrientation(tiff: Uint8Array): number | null {
+  const found = findOrientationEntry(tiff);
+  if (!found) return null;
+  const { view, entry: e, little } = found;
+  // Pillow reads the value whatever integer type the writer chose.
+  switch (view.getUint16(e + 2, little)) {
+    case 1: // BYTE
+    case 7: // UNDEFINED
+      return view.getUint8(e + 8);
+    case 3: // SHORT
+      return view.getUint16(e + 8, little);
+    case 8: // SSHORT
+      return view.getInt16(e + 8, little);
+    case 4: // LONG
+      return view.getUint32(e + 8, little);
+    case 9: // SLONG
+      return view.getInt32(e + 8, little);
+    default:
+      return null;
+  }
 }
 
 /** Orientation from XMP text, with the same pattern Pillow uses: `tiff:Orientation(="|>)([0-9])`. */
@@ -87,25 +93,11 @@ interface JpegOrientationScan extends JpegOrientationSources {
   exifShortAt?: { offset: number; little: boolean };
 }
 
-/** Byte offset (within `tiff`) and order of a SHORT Orientation value, or null. Mirrors readTiffOrientation. */
+/** Byte offset (within `tiff`) and order of a SHORT Orientation value, or null. */
 function tiffOrientationShortAt(tiff: Uint8Array): { offset: number; little: boolean } | null {
-  let base = 0;
-  if (startsWith(tiff, 0, EXIF_HEADER)) base = 6;
-  if (base + 8 > tiff.length) return null;
-  const little = tiff[base] === 0x49 && tiff[base + 1] === 0x49;
-  if (!little && !(tiff[base] === 0x4d && tiff[base + 1] === 0x4d)) return null;
-  const view = new DataView(tiff.buffer, tiff.byteOffset + base, tiff.length - base);
-  if (view.getUint16(2, little) !== 42) return null;
-  const ifd = view.getUint32(4, little);
-  if (ifd + 2 > view.byteLength) return null;
-  const entries = view.getUint16(ifd, little);
-  for (let i = 0; i < entries; i++) {
-    const e = ifd + 2 + i * 12;
-    if (e + 12 > view.byteLength) return null;
-    if (view.getUint16(e, little) !== ORIENTATION_TAG) continue;
-    return view.getUint16(e + 2, little) === 3 ? { offset: base + e + 8, little } : null;
-  }
-  return null;
+  const found = findOrientationEntry(tiff);
+  if (!found || found.view.getUint16(found.entry + 2, found.little) !== 3) return null;
+  return { offset: found.base + found.entry + 8, little: found.little };
 }
 
 /**
