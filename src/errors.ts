@@ -12,7 +12,12 @@ export type DeviceFallbackCode =
    * onnxruntime's multi-threaded WebAssembly start never finished (its pthread workers did not come
    * up: seen in Firefox with the runtime inside a worker); the model is loaded again single-threaded.
    */
-  | 'WASM_THREADS_STALLED';
+  | 'WASM_THREADS_STALLED'
+  /**
+   * onnxruntime's WebAssembly trapped (e.g. "Out of bounds memory access") while creating the
+   * sessions: loaded once more in a fresh runtime, re-checking the cached files first.
+   */
+  | 'WASM_RUNTIME_FAILED';
 
 export interface DeviceFallback {
   readonly code: DeviceFallbackCode;
@@ -22,6 +27,8 @@ export interface DeviceFallback {
   readonly reason: string;
   /** The onnxruntime thread count to continue with, when the fallback changes it. */
   readonly threads?: number;
+  /** Re-hash cached model files before the next load (a corrupt file may have caused the failure). */
+  readonly verifyCache?: boolean;
 }
 
 /**

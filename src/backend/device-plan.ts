@@ -53,7 +53,7 @@ export function planDevices(device: DeviceOption, dtypeOption: DtypeOption, prob
 
 /** How a device failed: while creating sessions (`load`), or later when its GPU device was lost (`run`). */
 export type DeviceFailure =
-  | { readonly phase: 'load'; readonly plan: DevicePlan; readonly message: string; readonly threads?: number }
+  | { readonly phase: 'load'; readonly plan: DevicePlan; readonly message: string; readonly threads?: number; readonly retried?: boolean }
   /** onnxruntime's runtime start did not finish within WASM_INIT_TIMEOUT_MS (seen by the page). */
   | { readonly phase: 'runtime-stall'; readonly plan: DevicePlan; readonly threads: number }
   | { readonly phase: 'run'; readonly device: Device; readonly message: string };
@@ -76,6 +76,15 @@ export function fallbackFor(failure: DeviceFailure): DeviceFallback | undefined 
       reason: `onnxruntime's ${threads}-thread WebAssembly start did not finish within ${WASM_INIT_TIMEOUT_MS / 1000} s (its thread workers never came up); running single-threaded`,
     };
   }
+  if (failure.phase === 'load' && failure.plan.device === 'wasm' && !failure.retried && isWasmTrap(failure.message)) {
+    // Seen once in WebKit after many loads in one session; a corrupt cached file can do the same.
+    return {
+      code: 'WASM_RUNTIME_FAILED',
+      device: 'wasm',
+      verifyCache: true,
+      reason: `onnxruntime's WebAssembly failed while loading (${failure.message}); loaded again in a fresh runtime after re-checking the cached files`,
+    };
+  }
   if (failure.phase === 'load') {
     const to = failure.plan.fallbackDevice;
     if (failure.plan.device !== 'webgpu' || to === undefined) return undefined;
@@ -91,6 +100,11 @@ export function fallbackFor(failure: DeviceFailure): DeviceFallback | undefined 
  * Firefox, with the runtime inside our worker, sometimes never starts the nested thread workers.
  */
 export const WASM_INIT_TIMEOUT_MS = 30_000;
+
+/** A WebAssembly trap (the engines word it differently), not an error onnxruntime reported. */
+export function isWasmTrap(message: string): boolean {
+  return /out of bounds|unreachable|RuntimeError/i.test(message);
+}
 
 /** onnxruntime-web's own message when `env.wasm.initTimeout` expires. */
 export function isRuntimeInitTimeout(message: string): boolean {

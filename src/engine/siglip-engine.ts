@@ -187,7 +187,7 @@ export class SiglipEngine implements EngineApi {
       const message = err instanceof Error ? err.message : String(err);
       // Not retried here: a failed WebGPU start leaves this realm's WASM runtime unusable, so the
       // client loads again in a fresh engine (see DevicePlan).
-      const fallback = fallbackFor({ phase: 'load', plan, message, threads });
+      const fallback = fallbackFor({ phase: 'load', plan, message, threads, retried: options.fallbackReason !== undefined });
       if (fallback) throw SiglipError.deviceFallback(fallback, message);
       const code = plan.device === 'webgpu' ? 'BACKEND_UNAVAILABLE' : 'MODEL_LOAD';
       throw new SiglipError(code, `Could not load ${options.model.id} (${plan.dtype}) on ${plan.device}: ${message}`, message);

@@ -39,7 +39,7 @@ export interface EngineLoadOptions {
  * `fallback` (decided by backend/device-plan.ts fallbackFor) are the only way an engine asks for this.
  */
 export function optionsAfterFallback(options: EngineLoadOptions, fallback: DeviceFallback): EngineLoadOptions {
-  return { ...options, device: fallback.device, fallbackReason: fallback.reason, ...(fallback.threads !== undefined ? { numThreads: fallback.threads } : {}) };
+  return { ...options, device: fallback.device, fallbackReason: fallback.reason, ...(fallback.threads !== undefined ? { numThreads: fallback.threads } : {}), ...(fallback.verifyCache ? { verifyCache: true } : {}) };
 }
 
 /**

@@ -102,6 +102,22 @@ describe('fallbackFor: the one decision for load time and run time', () => {
     expect(next.fallbackReason).toMatch(/single-threaded/);
   });
 
+  it('a WebAssembly trap while loading on WASM is loaded once more in a fresh runtime, re-checking the cache', () => {
+    const message = "Out of bounds memory access (evaluating 'h(...g)')";
+    expect(fallbackFor({ phase: 'load', plan: wasmPlan, message, threads: 1 })).toEqual({
+      code: 'WASM_RUNTIME_FAILED',
+      device: 'wasm',
+      verifyCache: true,
+      reason: `onnxruntime's WebAssembly failed while loading (${message}); loaded again in a fresh runtime after re-checking the cached files`,
+    });
+    expect(fallbackFor({ phase: 'load', plan: wasmPlan, message: 'RuntimeError: memory access out of bounds' })?.code).toBe('WASM_RUNTIME_FAILED');
+    // Once only; and a plain load error is the caller's.
+    expect(fallbackFor({ phase: 'load', plan: wasmPlan, message, retried: true })).toBeUndefined();
+    expect(fallbackFor({ phase: 'load', plan: wasmPlan, message: '404 for onnx/vision_model.onnx' })).toBeUndefined();
+    const options = { model: { id: 'm', baseUrl: 'https://h/m/' }, device: 'wasm', dtype: 'auto', template: 't', wasmPaths: 'https://h/ort/' } as const;
+    expect(optionsAfterFallback(options, fallbackFor({ phase: 'load', plan: wasmPlan, message })!)).toMatchObject({ device: 'wasm', verifyCache: true });
+  });
+
   it('a lost GPU device at run time always continues on WASM', () => {
     expect(fallbackFor({ phase: 'run', device: 'webgpu', message: 'destroyed: device destroyed' })).toEqual({
       code: 'WEBGPU_DEVICE_LOST',
