@@ -6,7 +6,7 @@
  */
 import { SiglipError } from '../errors.js';
 import { RowStore } from './row-store.js';
-import { l2Normalize, l2NormalizeInto, siglipLogits, sigmoid, sigmoidScores, topk as takeTopk, topkSmall, type LabelScore } from './scores.js';
+import { l2Normalize, siglipLogits, sigmoid, sigmoidScores, topk as takeTopk, topkSmall, type LabelScore } from './scores.js';
 
 export interface RankedRow {
   readonly row: number;
@@ -34,9 +34,8 @@ export class EmbeddingMatrix {
     const d = this.dim;
     const first = this.ids.length;
     this.store.reserve(first + ids.length, first);
-    const data = this.store.data;
+    this.store.setNormalized(first, raw.length === ids.length * d ? raw : raw.subarray(0, ids.length * d));
     for (let i = 0; i < ids.length; i++) {
-      l2NormalizeInto(raw, i * d, d, data, (first + i) * d);
       const id = ids[i] as string;
       this.rowById?.set(id, first + i);
       this.ids.push(id);

@@ -6,7 +6,8 @@
  * Either way the similarities are the same float64 numbers.
  */
 import { SiglipError } from '../errors.js';
-import { instantiateScan, simdScanModule, type ScanFunction } from './simd-scan.js';
+import { l2NormalizeInto } from './scores.js';
+import { instantiateKernels, simdScanModule, type RowKernels } from './simd-scan.js';
 
 const PAGE = 65536;
 /** wasm32 addresses 4 GiB; past that (≈1.3 M rows of 768) the rows move to a JavaScript array. */
@@ -14,7 +15,7 @@ const MAX_WASM_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
 
 interface WasmBacking {
   readonly memory: WebAssembly.Memory;
-  readonly scan: ScanFunction;
+  readonly kernels: RowKernels;
 }
 
 export class RowStore {
@@ -30,7 +31,7 @@ export class RowStore {
     if (module) {
       try {
         const memory = new WebAssembly.Memory({ initial: this.pagesFor(this.capacity) });
-        this.wasm = { memory, scan: instantiateScan(module, memory) };
+        this.wasm = { memory, kernels: instantiateKernels(module, memory) };
       } catch {
         // Address space or memory refused: the JavaScript path needs no contiguous reservation.
         this.wasm = undefined;
@@ -76,6 +77,22 @@ export class RowStore {
   }
 
   /**
+   * Writes `l2NormalizeInto` of the `raw.length / dim` rows of `raw` at rows `first`…: the same
+   * float32 numbers either way (the WebAssembly kernel repeats the JavaScript arithmetic).
+   * Room must have been reserved.
+   */
+  setNormalized(first: number, raw: Float32Array): void {
+    const d = this.dim;
+    const count = raw.length / d;
+    if (this.wasm) {
+      this.view.set(raw, first * d);
+      this.wasm.kernels.normalize(first * d * 4, count, d);
+      return;
+    }
+    for (let i = 0; i < count; i++) l2NormalizeInto(raw, i * d, d, this.view, (first + i) * d);
+  }
+
+  /**
    * query · row for the first `rows` rows, as float64. The returned array is reused: it is valid
    * until the next call or reserve().
    */
@@ -87,7 +104,7 @@ export class RowStore {
       const outAt = queryAt + d * 8;
       const buffer = this.wasm.memory.buffer;
       new Float64Array(buffer, queryAt, d).set(query);
-      this.wasm.scan(0, queryAt, outAt, rows, d);
+      this.wasm.kernels.scan(0, queryAt, outAt, rows, d);
       return new Float64Array(buffer, outAt, rows);
     }
     if (this.scores.length < rows) this.scores = new Float64Array(Math.max(rows, this.capacity));

@@ -14,6 +14,19 @@
 /** scan(dataPtr, queryPtr, outPtr, rows, dim): out[r] = Σ data[r·dim + i]·query[i] (float64). */
 export type ScanFunction = (dataPtr: number, queryPtr: number, outPtr: number, rows: number, dim: number) => void;
 
+/**
+ * normalize(dataPtr, rows, dim): l2NormalizeInto (scores.ts) on each float32 row, in place, with
+ * the same operations in the same order (float64 sum of squares in index order, sqrt, float64
+ * division rounded to float32; an all-zero row stays 0, a non-finite one becomes NaN), so the
+ * rows are bit-identical to the JavaScript normalization, several times faster.
+ */
+export type NormalizeFunction = (dataPtr: number, rows: number, dim: number) => void;
+
+export interface RowKernels {
+  readonly scan: ScanFunction;
+  readonly normalize: NormalizeFunction;
+}
+
 const I32 = 0x7f;
 const V128 = 0x7b;
 
@@ -46,6 +59,12 @@ const F64X2_ADD = simd(0xf0);
 const F64X2_MUL = simd(0xf2);
 const F64X2_LANE = (lane: number): number[] => simd(0x21, lane);
 const F64_ADD = [0xa0];
+const F64 = 0x7c;
+const F32 = 0x7d;
+const F32_LOAD = [0x2a, 2, 0];
+const F32_STORE = [0x38, 2, 0];
+const F64_ZERO = [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
+const [PROMOTE, DEMOTE, F64_SUB, F64_MUL, F64_DIV, F64_SQRT, F64_EQ, F64_NE] = [0xbb, 0xb6, 0xa1, 0xa2, 0xa3, 0x9f, 0x61, 0x62];
 
 function scanBody(): number[] {
   return [
@@ -75,15 +94,51 @@ function scanBody(): number[] {
   ];
 }
 
+// normalize: parameters 0..2, then locals 3 cursor, 4 row end (i32); 5 sum of squares, 6 norm, 7 element (f64); 8 fill (f32).
+const [ROW, NROWS, NDIM, P, ROW_END, SS, NORM, X, FILL] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
+
+/** `loop { body; p += 4; while p < rowEnd }` over the current row. */
+const overRow = (body: number[]): number[] => [
+  ...get(ROW), ...set(P),
+  0x03, 0x40, ...body, ...get(P), ...i32(4), 0x6a, ...tee(P), ...get(ROW_END), 0x49, 0x0d, 0, 0x0b,
+];
+
+function normalizeBody(): number[] {
+  return [
+    0x02, 0x40, // block $done
+    0x03, 0x40, // loop $rows
+    ...get(NROWS), 0x45, 0x0d, 1, // if rows == 0: break $done
+    ...get(ROW), ...get(NDIM), ...i32(2), 0x74, 0x6a, ...set(ROW_END),
+    ...F64_ZERO, ...set(SS),
+    // ss = ss + x·x, in index order
+    ...overRow([...get(P), ...F32_LOAD, PROMOTE, ...tee(X), ...get(X), F64_MUL, ...get(SS), ...F64_ADD, ...set(SS)]),
+    // ss == 0 or not finite (ss - ss is 0 only for finite ss): fill with 0 or NaN, which is ss - ss
+    ...get(SS), ...F64_ZERO, F64_EQ, ...get(SS), ...get(SS), F64_SUB, ...F64_ZERO, F64_NE, 0x72,
+    0x04, 0x40,
+    ...get(SS), ...get(SS), F64_SUB, DEMOTE, ...set(FILL),
+    ...overRow([...get(P), ...get(FILL), ...F32_STORE]),
+    0x05,
+    ...get(SS), F64_SQRT, ...set(NORM),
+    ...overRow([...get(P), ...get(P), ...F32_LOAD, PROMOTE, ...get(NORM), F64_DIV, DEMOTE, ...F32_STORE]),
+    0x0b,
+    ...get(ROW_END), ...set(ROW),
+    ...get(NROWS), ...i32(1), 0x6b, ...set(NROWS),
+    0x0c, 0, // continue $rows
+    0x0b, 0x0b, 0x0b,
+  ];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const body = [2, 2, I32, 3, V128, ...scanBody()]; // locals: 2 × i32, 3 × v128
+  const scan = [2, 2, I32, 3, V128, ...scanBody()]; // locals: 2 × i32, 3 × v128
+  const normalize = [3, 2, I32, 3, F64, 1, F32, ...normalizeBody()]; // locals: 2 × i32, 3 × f64, 1 × f32
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, [1, 0x60, 5, I32, I32, I32, I32, I32, 0]), // type: (i32 × 5) -> ()
+    // types: 0 = (i32 × 5) -> (), 1 = (i32 × 3) -> ()
+    ...section(1, [2, 0x60, 5, I32, I32, I32, I32, I32, 0, 0x60, 3, I32, I32, I32, 0]),
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]), // import memory, min 1 page
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('scan'), 0x00, 0]),
-    ...section(10, [1, ...uleb(body.length), ...body]),
+    ...section(3, [2, 0, 1]),
+    ...section(7, [2, ...name('scan'), 0x00, 0, ...name('normalize'), 0x00, 1]),
+    ...section(10, [2, ...uleb(scan.length), ...scan, ...uleb(normalize.length), ...normalize]),
   ]);
 }
 
@@ -105,8 +160,8 @@ export function simdScanModule(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** The kernel bound to `memory`. */
-export function instantiateScan(module: WebAssembly.Module, memory: WebAssembly.Memory): ScanFunction {
+/** The kernels bound to `memory`. */
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): RowKernels {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
-  return instance.exports['scan'] as ScanFunction;
+  return { scan: instance.exports['scan'] as ScanFunction, normalize: instance.exports['normalize'] as NormalizeFunction };
 }

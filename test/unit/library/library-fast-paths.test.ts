@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EmbeddingMatrix, tagRows, type RankedRow } from '../../../src/scores/library-ranking.js';
 import { RowStore, scanRows } from '../../../src/scores/row-store.js';
 import { simdScanModule } from '../../../src/scores/simd-scan.js';
-import { l2Normalize, topk, topkSmall } from '../../../src/scores/scores.js';
+import { l2Normalize, l2NormalizeInto, topk, topkSmall } from '../../../src/scores/scores.js';
 import { TextQueryCache } from '../../../src/engine/text-query-cache.js';
 
 /** Deterministic pseudo-random floats (xorshift), some rows repeated to force ties. */
@@ -55,6 +55,35 @@ function referenceNearest(rows: Float32Array, n: number, dim: number, query: Flo
   }
   return best;
 }
+
+describe('row normalization', () => {
+  it('the WebAssembly kernel writes exactly l2NormalizeInto of every row, also zero, NaN, infinite, tiny and huge rows', () => {
+    const dim = 768;
+    const n = 300;
+    const raw = randomRows(n, dim, 7);
+    raw.fill(0, 5 * dim, 6 * dim); // all zero: stays 0
+    raw[7 * dim + 3] = NaN; // NaN anywhere: the row becomes NaN
+    raw[9 * dim] = Infinity;
+    raw[11 * dim + 100] = -Infinity;
+    for (let i = 13 * dim; i < 14 * dim; i++) raw[i] = 1e-44 * ((i % 5) - 2); // subnormal floats
+    for (let i = 15 * dim; i < 16 * dim; i++) raw[i] = 3e38 * ((i % 3) - 1); // squares overflow float32, not float64
+    raw[17 * dim + 5] = -0;
+    const expected = new Float32Array(n * dim);
+    for (let r = 0; r < n; r++) l2NormalizeInto(raw, r * dim, dim, expected, r * dim);
+    const store = new RowStore(dim, 16); // grows while appending
+    store.reserve(40, 0);
+    store.setNormalized(0, raw.subarray(0, 40 * dim));
+    store.reserve(n, 40);
+    store.setNormalized(40, raw.subarray(40 * dim));
+    const got = store.data.subarray(0, n * dim);
+    const differing: number[] = [];
+    for (let i = 0; i < n * dim; i++) if (!Object.is(got[i], expected[i])) differing.push(i);
+    expect(differing).toEqual([]);
+    expect(Array.from(got.subarray(5 * dim, 5 * dim + 3))).toEqual([0, 0, 0]);
+    expect(Number.isNaN(got[7 * dim])).toBe(true);
+    expect(Number.isNaN(got[9 * dim + 1])).toBe(true);
+  });
+});
 
 describe('search scan', () => {
   it('WebAssembly SIMD is available in this runtime (otherwise only the fallback is tested)', () => {
