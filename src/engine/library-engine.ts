@@ -7,7 +7,7 @@ import { SiglipError, type SerializedSiglipError } from '../errors.js';
 import type { LibraryHit, LibraryPhoto } from '../library-types.js';
 import { EmbeddingMatrix, textScore } from '../scores/library-ranking.js';
 import { decodeLibraryFile, encodeLibraryFile } from '../storage/library/library-file.js';
-import type { ChunkRecord, PhotoRecord } from '../storage/library/library-records.js';
+import type { PhotoRecord } from '../storage/library/library-records.js';
 import { LibraryStore, mismatchError, type EmbeddingSpace, type NewPhoto, type StoreDeps } from '../storage/library/library-store.js';
 import type { Score } from '../types.js';
 import type { WireImage } from '../protocol/engine-protocol.js';
@@ -74,9 +74,13 @@ export class LibraryEngine {
   private async dispatch(lib: OpenLibrary, op: LibraryOp): Promise<LibraryResults[LibraryOp['op']]> {
     const m = this.model();
     switch (op.op) {
-      case 'open':
+      case 'open': {
         await lib.store.checkSpace(m.space);
-        return lib.store.count();
+        const count = await lib.store.count();
+        // Searching is what an opened library is for: its matrix starts loading now, not at the first query.
+        if (count > 0) this.matrix(lib, m.space).catch(() => undefined);
+        return count;
+      }
       case 'count':
         return lib.store.count();
       case 'add':
@@ -127,8 +131,14 @@ export class LibraryEngine {
     if (lib.matrix && lib.generation === meta.generation) return lib.matrix;
     lib.loading ??= (async () => {
       try {
-        const { meta: current, chunks } = await lib.store.readAll();
-        const matrix = matrixFromChunks(chunks, space.dim);
+        let matrix: EmbeddingMatrix | undefined;
+        const current = await lib.store.streamChunks(
+          (_, photos) => {
+            matrix = new EmbeddingMatrix(space.dim, Math.max(1, photos));
+          },
+          (chunk) => matrix?.append(chunk.ids, new Float32Array(chunk.data)),
+        );
+        if (!matrix) throw new SiglipError('INTERNAL', 'library read ended before it started');
         lib.matrix = matrix;
         lib.generation = current.generation;
         return matrix;
@@ -321,13 +331,6 @@ export class LibraryEngine {
     }
     return added;
   }
-}
-
-function matrixFromChunks(chunks: readonly ChunkRecord[], dim: number): EmbeddingMatrix {
-  const total = chunks.reduce((n, c) => n + c.ids.length, 0);
-  const matrix = new EmbeddingMatrix(dim, total);
-  for (const c of chunks) matrix.append(c.ids, new Float32Array(c.data));
-  return matrix;
 }
 
 function photoOf(r: PhotoRecord): LibraryPhoto {

@@ -160,8 +160,28 @@ export class SiglipEngine implements EngineApi {
       template: options.template,
       embedDim: files.embedDim,
     };
+    await this.warmUp(this.loaded);
     onProgress?.({ status: 'ready', file: '', loaded: 0, total: 0, ...progress.totals() });
     return info;
+  }
+
+  /**
+   * One pass of the cheaper tower on a dummy input before load resolves. The first run of a
+   * session is several times slower than the next ones (the browser compiles onnxruntime's hot
+   * WebAssembly code, WebGPU its shaders, onnxruntime sizes its buffers); paying it here keeps it
+   * off the user's first call, e.g. a search right after a reload. Not fatal: a real call reports
+   * any error itself.
+   */
+  private async warmUp(m: Loaded): Promise<void> {
+    try {
+      if (m.text && m.textProcessor) await this.textFeatures(m, [''], false);
+      else {
+        const { height, width } = m.imageProcessor.size;
+        await this.run(m.vision, { pixel_values: floatTensor(new Float32Array(3 * height * width), [1, 3, height, width]) });
+      }
+    } catch {
+      // deliberately ignored: see above
+    }
   }
 
   /** Loads on the planned device; whether a failure moves to another device is backend's fallbackFor. */

@@ -148,6 +148,34 @@ export class LibraryStore {
     });
   }
 
+  /**
+   * The embedding chunks in insertion order, handed to `onChunk` one by one as IndexedDB delivers
+   * them (the next one is already requested, so reading overlaps the caller's work on this one),
+   * all in one transaction with the meta they belong to and the photo count.
+   */
+  streamChunks(onStart: (meta: LibraryMeta, photos: number) => void, onChunk: (chunk: ChunkRecord) => void): Promise<LibraryMeta> {
+    return transact(this.db, [META_STORE, PHOTO_STORE, CHUNK_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => {
+      const [meta, photos] = await Promise.all([readMeta(tx), request(tx.objectStore(PHOTO_STORE).count())]);
+      onStart(meta, photos);
+      await new Promise<void>((resolve, reject) => {
+        const cursorReq = tx.objectStore(CHUNK_STORE).openCursor();
+        cursorReq.onerror = () => reject(cursorReq.error);
+        cursorReq.onsuccess = () => {
+          const cursor = cursorReq.result;
+          if (!cursor) return resolve();
+          const chunk = cursor.value as ChunkRecord;
+          cursor.continue();
+          try {
+            onChunk(chunk);
+          } catch (err) {
+            reject(err);
+          }
+        };
+      });
+      return meta;
+    });
+  }
+
   /** Photo records in insertion order; `names` for every id when asked. */
   readPhotos(offset = 0, limit = Infinity): Promise<PhotoRecord[]> {
     return transact(this.db, [PHOTO_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => {
