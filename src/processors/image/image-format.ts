@@ -2,6 +2,8 @@
  * Magic-byte sniffing plus cheap header reads of the pixel size, so oversized images are refused
  * before a browser decoder allocates them.
  */
+import { readTiffSize } from './tiff-decode.js';
+
 export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp' | 'avif' | 'heic' | 'ico' | 'tiff' | 'svg' | 'unknown';
 
 function at(bytes: Uint8Array, offset: number, text: string): boolean {
@@ -91,6 +93,8 @@ export function readDeclaredSize(bytes: Uint8Array, format: ImageFormat): { widt
         if (view.getUint32(14, true) === 12) return { width: view.getUint16(18, true), height: view.getUint16(20, true) };
         return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
       }
+    case 'tiff':
+      return readTiffSize(bytes);
     default:
       return null;
   }
