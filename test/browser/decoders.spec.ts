@@ -3,7 +3,7 @@
  * (test/fixtures/decoders, written by make_reference.py). pages/decoders.js uses a processor with
  * do_resize false, so pixel_values are a plain affine map of the decoded RGB and |Δpixel| * 127.5
  * is the difference in 8-bit levels. Expected RGB is stored as PNG, which our decoder reads exactly.
- *  - GIF, BMP, lossless WebP: our own decoders, exact (0 levels).
+ *  - GIF, BMP, lossless WebP, TIFF: our own decoders, exact (0 levels).
  *  - lossy WebP (VP8 bitstream decoded by the browser's libwebp), AVIF (browser): ≤ 1 level, as
  *    issue 11 allows where the browser's decoder must be used. Measured values are logged.
  */
@@ -50,13 +50,13 @@ test.describe('image decoders match Pillow', () => {
     }
   });
 
-  test('a truncated GIF, BMP or WebP is an IMAGE_DECODE error and the processor keeps working', async ({ page }) => {
+  test('a truncated GIF, BMP, WebP or TIFF is an IMAGE_DECODE error and the processor keeps working', async ({ page }) => {
     await openHarness(page);
     const codes = await page.evaluate(async () => {
       const { SiglipWeb, harness } = window as unknown as Harness;
       const ip = await SiglipWeb.SiglipImageProcessor.fromPretrained(harness.fixture('siglip-shapes/'));
       const out: string[] = [];
-      for (const file of ['gif_basic.gif', 'bmp_rle8.bmp', 'webp_lossless_alpha_exact.webp', 'webp_lossy_alpha.webp']) {
+      for (const file of ['gif_basic.gif', 'bmp_rle8.bmp', 'webp_lossless_alpha_exact.webp', 'webp_lossy_alpha.webp', 'tiff_lzw_rgb.tif', 'tiff_raw_rgb.tif']) {
         const bytes = new Uint8Array(await (await fetch(harness.fixture(`decoders/images/${file}`))).arrayBuffer());
         try {
           await ip.process(new Blob([bytes.slice(0, Math.floor(bytes.length / 2))]));
@@ -74,6 +74,8 @@ test.describe('image decoders match Pillow', () => {
       'bmp_rle8.bmp: IMAGE_DECODE',
       'webp_lossless_alpha_exact.webp: IMAGE_DECODE',
       'webp_lossy_alpha.webp: IMAGE_DECODE',
+      'tiff_lzw_rgb.tif: IMAGE_DECODE',
+      'tiff_raw_rgb.tif: IMAGE_DECODE',
       'after errors: 1x3x224x224',
     ]);
   });

@@ -1,13 +1,15 @@
 /**
- * Our own GIF, BMP and lossless-WebP decoders against Pillow: every image written by
+ * Our own GIF, BMP, lossless-WebP and TIFF decoders against Pillow: every image written by
  * test/fixtures/decoders/make_reference.py must decode to exactly the RGB of
  * transformers.image_utils.load_image (stored as expected/<file>.png).
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeBmp } from '../../../src/processors/image/bmp-decode';
 import { decodeGif } from '../../../src/processors/image/gif-decode';
 import { decodePng } from '../../../src/processors/image/png-decode';
 import type { RgbImage } from '../../../src/processors/image/rgb-image';
+import { decodeTiff } from '../../../src/processors/image/tiff-decode';
 import { decodeWebp, simpleLossyWebp, type LossyWebpDecoder } from '../../../src/processors/image/webp-decode';
 import { SiglipError } from '../../../src/errors';
 import { diffStats, fixtureBytes, fixtureJson } from './helpers';
@@ -19,7 +21,21 @@ interface DecoderFixture {
   size_loaded: [number, number];
 }
 
-const manifest = fixtureJson<{ images: DecoderFixture[] }>('decoders', 'manifest.json');
+interface TiffErrorFixture {
+  file: string;
+  variant: string;
+  pillow: 'ok' | 'error';
+}
+
+interface TiffTruncation {
+  file: string;
+  /** Cut lengths Pillow refuses. */
+  error_at: number[];
+  /** Cut lengths Pillow still decodes, with the sha256 of the RGB it returns. */
+  ok_at: Record<string, string>;
+}
+
+const manifest = fixtureJson<{ images: DecoderFixture[]; tiff_errors: TiffErrorFixture[]; tiff_truncated: TiffTruncation[] }>('decoders', 'manifest.json');
 const byFormat = (format: string): DecoderFixture[] => manifest.images.filter((e) => e.format === format);
 
 async function expectedRgb(file: string): Promise<RgbImage> {
@@ -33,6 +49,7 @@ async function decodeFixture(entry: DecoderFixture): Promise<RgbImage> {
   const bytes = fixtureBytes('decoders', 'images', entry.file);
   if (entry.format === 'GIF') return decodeGif(bytes, entry.file);
   if (entry.format === 'BMP') return decodeBmp(bytes, entry.file);
+  if (entry.format === 'TIFF') return decodeTiff(bytes, entry.file);
   return decodeWebp(bytes, noLossy, entry.file);
 }
 
@@ -40,6 +57,7 @@ describe.each([
   ['GIF', byFormat('GIF')],
   ['BMP', byFormat('BMP')],
   ['lossless WebP', byFormat('WEBP').filter(isLossless)],
+  ['TIFF', byFormat('TIFF')],
 ])('%s decodes exactly as Pillow', (_name, entries) => {
   it.each(entries.map((e) => [e.file, e] as const))('%s', async (_file, entry) => {
     const [got, want] = await Promise.all([decodeFixture(entry), expectedRgb(entry.file)]);
@@ -115,6 +133,48 @@ describe('truncated and corrupt files are IMAGE_DECODE errors, never hangs or ga
         expect(err).toBeInstanceOf(SiglipError);
         expect((err as SiglipError).code).toBe('IMAGE_DECODE');
       }
+    }
+  });
+});
+
+describe('TIFF failures follow Pillow', () => {
+  const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+  const outcome = (bytes: Uint8Array, label: string): Promise<RgbImage | SiglipError> =>
+    decodeTiff(bytes, label).then(
+      (image) => image,
+      (e: unknown) => e as SiglipError,
+    );
+
+  it.each(manifest.tiff_errors.map((e) => [e.file, e] as const))('%s is an IMAGE_DECODE error', async (_file, entry) => {
+    const error = await outcome(fixtureBytes('decoders', 'images', entry.file), entry.file);
+    expect(error).toBeInstanceOf(SiglipError);
+    expect((error as SiglipError).code).toBe('IMAGE_DECODE');
+    if (entry.pillow === 'ok') expect((error as SiglipError).message).toMatch(/JPEG compression is not supported; convert it to JPEG or PNG/);
+  });
+
+  it.each(manifest.tiff_truncated.map((e) => [e.file, e] as const))('%s cut short: an error exactly where Pillow raises, else Pillow\'s pixels', async (_file, entry) => {
+    const bytes = fixtureBytes('decoders', 'images', entry.file);
+    for (const cut of entry.error_at) {
+      const got = await outcome(bytes.slice(0, cut), entry.file);
+      expect(got, `${entry.file} cut to ${cut} bytes`).toBeInstanceOf(SiglipError);
+      expect((got as SiglipError).code).toBe('IMAGE_DECODE');
+    }
+    for (const [cut, want] of Object.entries(entry.ok_at)) {
+      const got = await outcome(bytes.slice(0, Number(cut)), entry.file);
+      expect(got, `${entry.file} cut to ${cut} bytes`).not.toBeInstanceOf(SiglipError);
+      expect(sha256((got as RgbImage).data)).toBe(want);
+    }
+  });
+
+  it('an LZW TIFF with flipped bits fails cleanly or decodes to the declared size', async () => {
+    const bytes = fixtureBytes('decoders', 'images', 'tiff_lzw_big.tif');
+    for (let i = 0; i < 60; i++) {
+      const damaged = bytes.slice();
+      const at = 8 + ((i * 977) % (bytes.length - 8));
+      damaged[at] ^= 1 << (i % 8);
+      const got = await outcome(damaged, 'damaged');
+      if (got instanceof SiglipError) expect(['IMAGE_DECODE', 'INVALID_INPUT']).toContain(got.code);
+      else expect(got.data.length).toBe(got.width * got.height * 3);
     }
   });
 });
