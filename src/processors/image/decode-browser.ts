@@ -9,7 +9,8 @@
 import { SiglipError } from '../../errors.js';
 import { withoutAvifAlpha } from './avif-alpha.js';
 import { jpegWithoutOrientation, readJpegOrientationSources } from './exif-orientation.js';
-import { readDeclaredSize, sniffImageFormat, type ImageFormat } from './image-format.js';
+import { jpegIsComplete, readDeclaredSize, sniffImageFormat, type ImageFormat } from './image-format.js';
+import { decodeWithMoreDecoder, hasMoreDecoder, unsupportedFormatMessage } from './more-decoders.js';
 import { decodeWithOwnDecoder, hasOwnDecoder } from './own-decoders.js';
 import { materializeRgb, rgbSource, type PixelSource } from './pixel-source.js';
 import { decodePng } from './png-decode.js';
@@ -93,6 +94,10 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
   }
   const declared = readDeclaredSize(bytes, format);
   if (declared) checkImageSize(declared.width, declared.height, label);
+  // Pillow refuses a JPEG that ends before its EOI marker; some browsers decode what is there.
+  if (format === 'jpeg' && !jpegIsComplete(bytes)) {
+    throw new SiglipError('IMAGE_DECODE', `${label} is a truncated JPEG (the file ends before its end-of-image marker; Pillow refuses it too: "image file is truncated")`);
+  }
   let bitmap: ImageBitmap;
   // A JPEG's EXIF orientation is applied by the resampler (exactly Pillow's transpose, read in
   // place) rather than by the browser, whose 90° rotations cost more: decode it unrotated.
@@ -145,6 +150,9 @@ export async function decodeImagePixels(input: EncodedImage, label = 'image'): P
     const { data, width, height } = await decodePng(bytes, { label });
     return rgbSource({ data, width, height });
   }
+  if (hasMoreDecoder(format)) return rgbSource(await decodeWithMoreDecoder(bytes, format, label));
+  const unsupported = unsupportedFormatMessage(format, label);
+  if (unsupported) throw new SiglipError('IMAGE_DECODE', unsupported);
   if (hasOwnDecoder(format)) {
     return rgbSource(await decodeWithOwnDecoder(bytes, format, label, async (simpleWebp) => materializeRgb(await decodeWithBrowser(simpleWebp, 'webp', label))));
   }

@@ -2,9 +2,13 @@
  * Magic-byte sniffing plus cheap header reads of the pixel size, so oversized images are refused
  * before a browser decoder allocates them.
  */
+import { isNetpbm } from './netpbm-decode.js';
+import { looksLikeTga } from './tga-decode.js';
 import { readTiffSize } from './tiff-decode.js';
 
-export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp' | 'avif' | 'heic' | 'ico' | 'tiff' | 'svg' | 'unknown';
+export type ImageFormat =
+  | 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp' | 'avif' | 'heic' | 'ico' | 'tiff' | 'svg'
+  | 'pnm' | 'qoi' | 'tga' | 'jpeg2000' | 'psd' | 'unknown';
 
 function at(bytes: Uint8Array, offset: number, text: string): boolean {
   if (offset + text.length > bytes.length) return false;
@@ -31,9 +35,17 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat {
     if (at(bytes, 8, 'avif') || at(bytes, 8, 'avis')) return 'avif';
     if (at(bytes, 8, 'heic') || at(bytes, 8, 'heix') || at(bytes, 8, 'mif1') || at(bytes, 8, 'msf1')) return 'heic';
   }
-  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && (bytes[2] === 1 || bytes[2] === 2) && bytes[3] === 0) return 'ico';
+  // ICO: reserved 0, type 1, at least one image (CUR, type 2, is left to the TGA check like Pillow's
+  // order: a TGA header often starts 00 00 02 00).
+  if (at(bytes, 0, '\x00\x00\x01\x00') && bytes.length >= 6 && (bytes[4] | bytes[5]) !== 0) return 'ico';
   if (at(bytes, 0, 'II*\x00') || at(bytes, 0, 'MM\x00*')) return 'tiff';
+  if (at(bytes, 0, 'qoif')) return 'qoi';
+  if (at(bytes, 0, '8BPS')) return 'psd';
+  if (at(bytes, 0, '\x00\x00\x00\x0cjP  \r\n\x87\n') || at(bytes, 0, '\xff\x4f\xff\x51')) return 'jpeg2000';
+  if (isNetpbm(bytes)) return 'pnm';
   if (looksLikeSvg(bytes)) return 'svg';
+  // TGA has no signature; Pillow tries it on whatever no other format claimed.
+  if (looksLikeTga(bytes)) return 'tga';
   return 'unknown';
 }
 
@@ -60,6 +72,41 @@ function jpegSize(b: Uint8Array): { width: number; height: number } | null {
     p += 2 + length;
   }
   return null;
+}
+
+/** Offset of the first SOS marker (start of entropy-coded data), or -1 when the headers end first. */
+function jpegFirstScan(b: Uint8Array): number {
+  let p = 2;
+  while (p + 4 <= b.length) {
+    if (b[p] !== 0xff) return -1;
+    const marker = b[p + 1];
+    if (marker === 0xff) {
+      p++;
+      continue;
+    }
+    if (marker === 0xda) return p;
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      p += 2;
+      continue;
+    }
+    if (marker === 0xd9) return -1;
+    const length = (b[p + 2] << 8) | b[p + 3];
+    if (length < 2) return -1;
+    p += 2 + length;
+  }
+  return -1;
+}
+
+/**
+ * Whether libjpeg, as Pillow drives it, can finish this JPEG: it reads through the scans to the
+ * EOI marker, and Pillow raises "image file is truncated" when the file ends before that (a
+ * browser may instead show what it has). False when no EOI (FF D9) follows the first scan.
+ */
+export function jpegIsComplete(b: Uint8Array): boolean {
+  const sos = jpegFirstScan(b);
+  if (sos < 0) return false;
+  for (let i = b.length - 2; i > sos; i--) if (b[i] === 0xff && b[i + 1] === 0xd9) return true;
+  return false;
 }
 
 function webpSize(b: Uint8Array): { width: number; height: number } | null {

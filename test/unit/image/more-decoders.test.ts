@@ -1,0 +1,117 @@
+/**
+ * ICO, TGA, netpbm and QOI decoders against Pillow: every such photo of the photo zoo
+ * (test/fixtures/photo-zoo, make_zoo.py) decodes to exactly the RGB of
+ * transformers.image_utils.load_image (sha256 in zoo.json); sniffing and truncation follow Pillow.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { SiglipError } from '../../../src/errors';
+import { decodeIco, pickIcoEntry } from '../../../src/processors/image/ico-decode';
+import { jpegIsComplete, sniffImageFormat } from '../../../src/processors/image/image-format';
+import { decodeWithMoreDecoder, hasMoreDecoder, unsupportedFormatMessage } from '../../../src/processors/image/more-decoders';
+import { decodeNetpbm } from '../../../src/processors/image/netpbm-decode';
+import { decodeQoi } from '../../../src/processors/image/qoi-decode';
+import { decodeTga } from '../../../src/processors/image/tga-decode';
+import { fixtureBytes, fixtureJson } from './helpers';
+
+interface ZooPhoto {
+  file: string;
+  note: string;
+  derived?: unknown;
+  python: { loads: boolean; error?: string; width?: number; height?: number; rgb_sha256?: string };
+}
+
+const zoo = fixtureJson<{ photos: ZooPhoto[] }>('photo-zoo', 'zoo.json');
+const stored = zoo.photos.filter((p) => !p.derived);
+const bytesOf = (p: ZooPhoto): Uint8Array => fixtureBytes('photo-zoo', 'images', p.file);
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+const ours = stored.filter((p) => hasMoreDecoder(sniffImageFormat(bytesOf(p))));
+
+describe('ICO / TGA / netpbm / QOI decoders equal Pillow on the photo zoo', () => {
+  it('covers every zoo file of these formats', () => {
+    expect(ours.map((p) => p.file.split('.').pop()).sort()).toEqual(
+      [...stored.filter((p) => /\.(ico|tga|ppm|pgm|pbm|qoi)$/.test(p.file)).map((p) => p.file.split('.').pop())].sort(),
+    );
+    expect(ours.length).toBeGreaterThanOrEqual(19);
+  });
+
+  it.each(ours.map((p) => [p.file, p] as const))('%s', async (_name, p) => {
+    const bytes = bytesOf(p);
+    const format = sniffImageFormat(bytes);
+    if (!hasMoreDecoder(format)) throw new Error('unreachable');
+    const rgb = await decodeWithMoreDecoder(bytes, format, p.file);
+    expect([rgb.width, rgb.height]).toEqual([p.python.width, p.python.height]);
+    expect(sha(rgb.data)).toBe(p.python.rgb_sha256);
+  });
+});
+
+describe('sniffing follows Pillow', () => {
+  it('tells TGA (00 00 02 00 ...) from ICO and keeps ICO for type 1', () => {
+    const tga = fixtureBytes('photo-zoo', 'images', 'tga_rgb.tga');
+    expect([...tga.subarray(0, 4)]).toEqual([0, 0, 2, 0]);
+    expect(sniffImageFormat(tga)).toBe('tga');
+    expect(sniffImageFormat(fixtureBytes('photo-zoo', 'images', 'ico_png_sizes.ico'))).toBe('ico');
+    expect(sniffImageFormat(Uint8Array.from([0, 0, 1, 0, 0, 0]))).not.toBe('ico'); // no images
+  });
+
+  it('names JPEG 2000, PSD and HEIC with an actionable message', () => {
+    expect(sniffImageFormat(fixtureBytes('photo-zoo', 'images', 'jp2_photo.jp2'))).toBe('jpeg2000');
+    expect(sniffImageFormat(fixtureBytes('photo-zoo', 'images', 'j2k_codestream.j2k'))).toBe('jpeg2000');
+    expect(sniffImageFormat(fixtureBytes('photo-zoo', 'images', 'psd_rgb.psd'))).toBe('psd');
+    expect(unsupportedFormatMessage('jpeg2000', 'a.jp2')).toMatch(/JPEG 2000.*convert/);
+    expect(unsupportedFormatMessage('psd', 'a.psd')).toMatch(/Photoshop.*PNG or JPEG/);
+    expect(unsupportedFormatMessage('heic', 'a.heic')).toMatch(/HEIC.*convert/);
+    expect(unsupportedFormatMessage('jpeg', 'a.jpg')).toBeNull();
+  });
+
+  it('random bytes and text are not mistaken for TGA or netpbm', () => {
+    expect(sniffImageFormat(fixtureBytes('photo-zoo', 'images', 'broken_random.jpg'))).toBe('unknown');
+    expect(sniffImageFormat(fixtureBytes('photo-zoo', 'images', 'broken_text.png'))).toBe('unknown');
+  });
+});
+
+describe('JPEG completeness (Pillow: "image file is truncated")', () => {
+  const jpegs = stored.filter((p) => sniffImageFormat(bytesOf(p)) === 'jpeg');
+  it.each(jpegs.map((p) => [p.file, p] as const))('%s', (_name, p) => {
+    const truncated = /truncated/.test(p.python.error ?? '');
+    expect(jpegIsComplete(bytesOf(p))).toBe(!truncated && p.python.loads);
+  });
+});
+
+describe('broken input is a typed IMAGE_DECODE error', () => {
+  const cut = (file: string, fraction: number): Uint8Array => {
+    const b = fixtureBytes('photo-zoo', 'images', file);
+    return b.subarray(0, Math.floor(b.length * fraction));
+  };
+  it.each([
+    ['tga_rgb.tga', decodeTga],
+    ['tga_rle_rgba.tga', decodeTga],
+    ['ppm_p6.ppm', decodeNetpbm],
+    ['pgm_p2_maxval15.pgm', decodeNetpbm],
+    ['qoi_rgb.qoi', decodeQoi],
+  ] as const)('%s cut in half', (file, decode) => {
+    expect(() => decode(cut(file, 0.5), file)).toThrow(SiglipError);
+    try {
+      decode(cut(file, 0.5), file);
+    } catch (err) {
+      expect((err as SiglipError).code).toBe('IMAGE_DECODE');
+      expect((err as SiglipError).message).toMatch(/truncated/);
+    }
+  });
+
+  it('an ICO whose image lies past the end of the file', async () => {
+    const b = fixtureBytes('photo-zoo', 'images', 'ico_png_sizes.ico');
+    const entry = pickIcoEntry(b);
+    await expect(decodeIco(b.subarray(0, entry.offset), 'x.ico')).rejects.toMatchObject({ code: 'IMAGE_DECODE' });
+    await expect(decodeIco(b.subarray(0, entry.offset + 40), 'x.ico')).rejects.toMatchObject({ code: 'IMAGE_DECODE' });
+  });
+
+  it('Pillow picks the largest ICO entry, then the lowest colour depth', () => {
+    const entry = (w: number, bpp: number, offset: number): number[] => [w, w, 0, 0, 1, 0, bpp, 0, 0, 0, 0, 0, offset, 0, 0, 0];
+    const dir = Uint8Array.from([0, 0, 1, 0, 3, 0, ...entry(16, 32, 1), ...entry(32, 32, 2), ...entry(32, 8, 3)]);
+    expect(pickIcoEntry(dir).offset).toBe(3);
+    const big = Uint8Array.from([0, 0, 1, 0, 2, 0, ...entry(255, 32, 1), ...entry(0, 32, 2)]); // 0 means 256
+    expect(pickIcoEntry(big).offset).toBe(2);
+  });
+});
