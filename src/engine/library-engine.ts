@@ -11,7 +11,7 @@ import type { PhotoRecord } from '../storage/library/library-records.js';
 import { LibraryStore, mismatchError, type EmbeddingSpace, type NewPhoto, type StoreDeps } from '../storage/library/library-store.js';
 import type { Score } from '../types.js';
 import type { WireImage } from '../protocol/engine-protocol.js';
-import type { PrepareOutcome } from './library-prepare.js';
+import type { CollectItem, CollectOutcome, ExistingIds } from './library-prepare.js';
 import type { LibraryItemOutcome, LibraryItemWire, LibraryOp, LibraryQueryWire, LibraryResult, LibraryResults } from '../protocol/library-wire.js';
 
 /** What the library code needs from the loaded model. */
@@ -19,10 +19,11 @@ export interface LibraryModelPort {
   readonly space: EmbeddingSpace;
   readonly template: string;
   readonly logit: { readonly scaleExp: number; readonly bias: number } | undefined;
-  /** Ids of the items (given ids kept, others hashed), or a per-item error. */
-  ids(items: readonly LibraryItemWire[]): Promise<(string | { error: SerializedSiglipError })[]>;
-  /** pixel_values per photo, off the engine thread when possible. */
-  prepare(blobs: readonly Blob[], names: readonly (string | undefined)[]): Promise<PrepareOutcome[]>;
+  /**
+   * Ids (given ids kept, others hashed), which are stored already, and pixel_values of the others,
+   * in one call that runs off the engine thread when possible.
+   */
+  collect(items: readonly CollectItem[], library: { readonly name: string; readonly existing: ExistingIds }): Promise<CollectOutcome[]>;
   /** Raw pooled image features for stacked pixel_values of `count` photos. */
   vision(pixels: Float32Array, count: number): Promise<Float32Array[]>;
   imageFeatures(image: WireImage): Promise<Float32Array>;
@@ -169,26 +170,20 @@ export class LibraryEngine {
   private async addInTurn(lib: OpenLibrary, m: LibraryModelPort, items: readonly LibraryItemWire[], turn: Promise<void>, job: string): Promise<LibraryItemOutcome[]> {
     const aborted = (): LibraryItemOutcome[] => items.map(() => ({ status: 'failed', error: new SiglipError('ABORTED', 'add() was aborted').toJSON() }));
     if (this.cancelled.has(job)) return aborted();
-    await lib.store.checkSpace(m.space);
+    const [, collected] = await Promise.all([
+      lib.store.checkSpace(m.space),
+      m.collect(
+        items.map((it) => ({ blob: it.blob, ...(it.id !== undefined ? { id: it.id } : {}), ...(it.name !== undefined ? { name: it.name } : {}) })),
+        { name: lib.store.name, existing: (ids) => lib.store.existing(ids) },
+      ),
+    ]);
     const outcomes: (LibraryItemOutcome | undefined)[] = new Array(items.length).fill(undefined);
-    const ids = await m.ids(items);
-    const known = await lib.store.existing(ids.filter((x): x is string => typeof x === 'string'));
-    const todo: number[] = [];
-    const firstOf = new Map<string, number>();
-    ids.forEach((id, i) => {
-      if (typeof id !== 'string') outcomes[i] = { status: 'failed', error: id.error };
-      else if (known.has(id) || firstOf.has(id)) outcomes[i] = { status: 'skipped', id };
-      else {
-        firstOf.set(id, i);
-        todo.push(i);
-      }
-    });
-    const prepared = todo.length ? await m.prepare(todo.map((i) => (items[i] as LibraryItemWire).blob), todo.map((i) => (items[i] as LibraryItemWire).name)) : [];
+    const ids: (string | undefined)[] = collected.map((c) => ('id' in c ? c.id : undefined));
     const ready: { index: number; pixels: Float32Array; width: number; height: number }[] = [];
-    prepared.forEach((p, j) => {
-      const index = todo[j] as number;
-      if ('error' in p) outcomes[index] = { status: 'failed', error: p.error };
-      else ready.push({ index, ...p });
+    collected.forEach((c, index) => {
+      if (c.status === 'failed') outcomes[index] = { status: 'failed', error: c.error };
+      else if (c.status === 'skipped') outcomes[index] = { status: 'skipped', id: c.id };
+      else ready.push({ index, pixels: c.pixels, width: c.width, height: c.height });
     });
     await turn;
     // An aborted job stops before its next vision pass; what was written stays (whole records).

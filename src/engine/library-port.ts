@@ -2,11 +2,11 @@
  * Connects the library code to the loaded model, and decides where photo preprocessing runs.
  */
 import type { SiglipImageProcessor } from '../processors/image/image-processor.js';
-import type { StoreDeps } from '../storage/library/library-store.js';
+import { LibraryStore, type StoreDeps } from '../storage/library/library-store.js';
 import type { LibraryModelPort } from './library-engine.js';
-import { photoIds, preparePixels } from './library-prepare.js';
+import { collectBatch, type CollectItem, type CollectOutcome, type ExistingIds } from './library-prepare.js';
 
-export type ModelParts = Omit<LibraryModelPort, 'ids' | 'prepare'> & { readonly processor: SiglipImageProcessor };
+export type ModelParts = Omit<LibraryModelPort, 'collect'> & { readonly processor: SiglipImageProcessor };
 
 /** IndexedDB and Web Locks of the realm the engine runs in. */
 export function libraryStoreDeps(): StoreDeps {
@@ -16,6 +16,23 @@ export function libraryStoreDeps(): StoreDeps {
       return globalThis.indexedDB;
     },
     ...(locks ? { locks } : {}),
+  };
+}
+
+/**
+ * Which ids a library stores, from this realm's own read-only connections (one per library, kept
+ * open): the preprocessing worker skips stored photos without a round trip through the engine.
+ */
+export function libraryReader(deps: StoreDeps = libraryStoreDeps()): (library: string, ids: readonly string[]) => Promise<Set<string>> {
+  const stores = new Map<string, Promise<LibraryStore>>();
+  return async (library, ids) => {
+    let store = stores.get(library);
+    if (!store) {
+      store = LibraryStore.open(library, deps);
+      store.catch(() => stores.delete(library));
+      stores.set(library, store);
+    }
+    return (await store).existing(ids);
   };
 }
 
@@ -30,8 +47,8 @@ export interface PreprocessRunner {
 }
 
 export interface PreprocessApi {
-  ids(sources: (Blob | string)[]): ReturnType<typeof photoIds>;
-  prepare(config: Record<string, unknown>, blobs: Blob[], names: (string | undefined)[]): ReturnType<typeof preparePixels>;
+  /** collectBatch in the helper worker, which checks for stored ids in library `library` itself. */
+  collect(config: Record<string, unknown>, items: CollectItem[], library: string): Promise<CollectOutcome[]>;
 }
 
 const INLINE: PreprocessRunner = { run: (_fn, inline) => inline(), dispose: () => undefined };
@@ -44,14 +61,10 @@ export class LibraryPreprocessing {
     const config = processor.toPreprocessorConfig();
     return {
       ...rest,
-      ids: (items) => {
-        const sources = items.map((it) => it.id ?? it.blob);
-        return this.worker.run((api) => api.ids(sources), () => photoIds(sources));
-      },
-      prepare: (blobs, names) =>
+      collect: (items, library: { readonly name: string; readonly existing: ExistingIds }) =>
         this.worker.run(
-          (api) => api.prepare(config, [...blobs], [...names]),
-          () => preparePixels(blobs, processor, (i) => names[i] ?? `photo #${i}`),
+          (api) => api.collect(config, [...items], library.name),
+          () => collectBatch(items, processor, library.existing),
         ),
     };
   }

@@ -18,6 +18,23 @@ export interface PreparedPixels {
 
 export type PrepareOutcome = PreparedPixels | { readonly error: SerializedSiglipError };
 
+/** One photo of an add() batch: its bytes and, when the caller gave one, its id. */
+export interface CollectItem {
+  readonly blob: Blob;
+  readonly id?: string;
+  readonly name?: string;
+}
+
+/** What a batch's CPU side made of each photo, in input order. */
+export type CollectOutcome =
+  | { readonly status: 'failed'; readonly error: SerializedSiglipError }
+  /** Stored already, or repeated earlier in the batch. */
+  | { readonly status: 'skipped'; readonly id: string }
+  | ({ readonly status: 'ready'; readonly id: string } & PreparedPixels);
+
+/** Which of `ids` the library already stores. */
+export type ExistingIds = (ids: readonly string[]) => Promise<Set<string>>;
+
 /** Default photo id: hex sha-256 of the bytes, so the same photo under any name is stored once. */
 export async function photoIds(blobs: readonly (Blob | string)[]): Promise<(string | { error: SerializedSiglipError })[]> {
   return Promise.all(
@@ -47,4 +64,31 @@ export async function preparePixels(blobs: readonly Blob[], processor: SiglipIma
     }
   }
   return out;
+}
+
+/**
+ * The whole CPU side of one add() batch in one call: ids (hash), which are stored already, then
+ * pixel_values of the new ones only. One call instead of three round trips through the engine,
+ * whose thread is blocked by the current vision pass between them.
+ */
+export async function collectBatch(items: readonly CollectItem[], processor: SiglipImageProcessor, existing: ExistingIds): Promise<CollectOutcome[]> {
+  const ids = await photoIds(items.map((it) => it.id ?? it.blob));
+  const known = await existing(ids.filter((x): x is string => typeof x === 'string'));
+  const out: (CollectOutcome | undefined)[] = new Array(items.length).fill(undefined);
+  const seen = new Set<string>();
+  const todo: number[] = [];
+  ids.forEach((id, i) => {
+    if (typeof id !== 'string') out[i] = { status: 'failed', error: id.error };
+    else if (known.has(id) || seen.has(id)) out[i] = { status: 'skipped', id };
+    else {
+      seen.add(id);
+      todo.push(i);
+    }
+  });
+  const prepared = await preparePixels(todo.map((i) => (items[i] as CollectItem).blob), processor, (j) => items[todo[j] as number]?.name ?? `photo #${todo[j] as number}`);
+  prepared.forEach((p, j) => {
+    const i = todo[j] as number;
+    out[i] = 'error' in p ? { status: 'failed', error: p.error } : { status: 'ready', id: ids[i] as string, ...p };
+  });
+  return out as CollectOutcome[];
 }
