@@ -129,6 +129,20 @@ const ops = {
     state.proc ??= await t.AutoProcessor.from_pretrained('current');
     return { ms: performance.now() - t0, numThreads: t.env.backends.onnx.wasm.numThreads };
   },
+  /** The floor of a new-text search: transformers.js text tower session.run on 64 ready token ids. */
+  async bareText({ threads, dtype, rounds }) {
+    const t = await loadTjs(threads);
+    state.text ??= await t.SiglipTextModel.from_pretrained('current', { dtype, device: 'wasm' });
+    const ids = new BigInt64Array(64).fill(1n);
+    const times = [];
+    for (let r = 0; r < rounds + 1; r++) {
+      for (let i = 0; i < 8; i++) ids[i] = BigInt(100 + ((r * 31 + i * 7) % 5000)); // new tokens each round
+      const t0 = performance.now();
+      await state.text({ input_ids: new t.Tensor('int64', ids, [1, 64]) });
+      if (r > 0) times.push(performance.now() - t0); // round 0 warms the session up
+    }
+    return { times };
+  },
   async bare({ batch, rounds }) {
     const { Tensor, RawImage } = tjs;
     if (!state.pixels) {

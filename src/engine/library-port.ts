@@ -4,7 +4,7 @@
 import type { SiglipImageProcessor } from '../processors/image/image-processor.js';
 import { LibraryStore, type StoreDeps } from '../storage/library/library-store.js';
 import type { LibraryModelPort } from './library-engine.js';
-import { collectBatch, type CollectItem, type CollectOutcome, type ExistingIds } from './library-prepare.js';
+import { BatchCollector, type CollectItem, type CollectOutcome, type ExistingIds } from './library-prepare.js';
 
 export type ModelParts = Omit<LibraryModelPort, 'collect'> & { readonly processor: SiglipImageProcessor };
 
@@ -54,6 +54,8 @@ export interface PreprocessApi {
 const INLINE: PreprocessRunner = { run: (_fn, inline) => inline(), dispose: () => undefined };
 
 export class LibraryPreprocessing {
+  private readonly inline = new BatchCollector();
+
   constructor(private readonly worker: PreprocessRunner = INLINE) {}
 
   port(parts: ModelParts): LibraryModelPort {
@@ -64,7 +66,7 @@ export class LibraryPreprocessing {
       collect: (items, library: { readonly name: string; readonly existing: ExistingIds }) =>
         this.worker.run(
           (api) => api.collect(config, [...items], library.name),
-          () => collectBatch(items, processor, library.existing),
+          () => this.inline.collect(items, processor, library.existing),
         ),
     };
   }

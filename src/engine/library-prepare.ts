@@ -5,6 +5,7 @@
  */
 import { SiglipError, type SerializedSiglipError } from '../errors.js';
 import { sha256OfBlob } from '../storage/sha256-stream.js';
+import { CanvasReadback } from '../processors/image/canvas-readback.js';
 import { decodeImagePixels } from '../processors/image/decode-browser.js';
 import type { SiglipImageProcessor } from '../processors/image/image-processor.js';
 
@@ -49,13 +50,16 @@ export async function photoIds(blobs: readonly (Blob | string)[]): Promise<(stri
   );
 }
 
-/** Decodes and preprocesses photos one at a time, so at most one full-size bitmap is alive. */
-export async function preparePixels(blobs: readonly Blob[], processor: SiglipImageProcessor, label: (i: number) => string): Promise<PrepareOutcome[]> {
+/**
+ * Decodes and preprocesses photos one at a time, so at most one full-size bitmap is alive; the
+ * canvas readback is reused across photos (pass the same one for every batch of a worker).
+ */
+export async function preparePixels(blobs: readonly Blob[], processor: SiglipImageProcessor, label: (i: number) => string, readback = new CanvasReadback()): Promise<PrepareOutcome[]> {
   const out: PrepareOutcome[] = [];
   for (let i = 0; i < blobs.length; i++) {
     try {
       // The decoded RGBA (or RGB) bytes are resized in place: no RGB or rotated full-size copies.
-      const source = await decodeImagePixels(blobs[i] as Blob, label(i));
+      const source = await decodeImagePixels(blobs[i] as Blob, label(i), readback);
       const { pixelValues, width, height } = processor.processSource(source);
       out.push({ pixels: pixelValues, width, height });
     } catch (err) {
@@ -71,7 +75,7 @@ export async function preparePixels(blobs: readonly Blob[], processor: SiglipIma
  * pixel_values of the new ones only. One call instead of three round trips through the engine,
  * whose thread is blocked by the current vision pass between them.
  */
-export async function collectBatch(items: readonly CollectItem[], processor: SiglipImageProcessor, existing: ExistingIds): Promise<CollectOutcome[]> {
+export async function collectBatch(items: readonly CollectItem[], processor: SiglipImageProcessor, existing: ExistingIds, readback?: CanvasReadback): Promise<CollectOutcome[]> {
   const ids = await photoIds(items.map((it) => it.id ?? it.blob));
   const known = await existing(ids.filter((x): x is string => typeof x === 'string'));
   const out: (CollectOutcome | undefined)[] = new Array(items.length).fill(undefined);
@@ -85,10 +89,25 @@ export async function collectBatch(items: readonly CollectItem[], processor: Sig
       todo.push(i);
     }
   });
-  const prepared = await preparePixels(todo.map((i) => (items[i] as CollectItem).blob), processor, (j) => items[todo[j] as number]?.name ?? `photo #${todo[j] as number}`);
+  const prepared = await preparePixels(todo.map((i) => (items[i] as CollectItem).blob), processor, (j) => items[todo[j] as number]?.name ?? `photo #${todo[j] as number}`, readback);
   prepared.forEach((p, j) => {
     const i = todo[j] as number;
     out[i] = 'error' in p ? { status: 'failed', error: p.error } : { status: 'ready', id: ids[i] as string, ...p };
   });
   return out as CollectOutcome[];
+}
+
+/**
+ * collectBatch for one realm: batches are prepared one after the other (one core's work anyway)
+ * so they can share one canvas readback, whose buffer each photo overwrites.
+ */
+export class BatchCollector {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly readback = new CanvasReadback();
+
+  collect(items: readonly CollectItem[], processor: SiglipImageProcessor, existing: ExistingIds): Promise<CollectOutcome[]> {
+    const next = this.queue.then(() => collectBatch(items, processor, existing, this.readback));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
 }

@@ -1,17 +1,18 @@
 import { expose, transfer } from 'comlink';
-import { collectBatch } from '../engine/library-prepare.js';
+import { BatchCollector } from '../engine/library-prepare.js';
 import { libraryReader, type PreprocessApi } from '../engine/library-port.js';
 import { SiglipImageProcessor } from '../processors/image/image-processor.js';
 
-
+/** The preprocessing worker's API (see worker/preprocess-worker.ts). */
 export function exposePreprocess(): void {
   let cached: { key: string; processor: SiglipImageProcessor } | undefined;
   const existing = libraryReader();
+  const collector = new BatchCollector();
   const api: PreprocessApi = {
     async collect(config, items, library) {
       const key = JSON.stringify(config);
       if (cached?.key !== key) cached = { key, processor: SiglipImageProcessor.fromConfig(config) };
-      const out = await collectBatch(items, cached.processor, (ids) => existing(library, ids));
+      const out = await collector.collect(items, cached.processor, (ids) => existing(library, ids));
       return transfer(out, out.flatMap((o) => (o.status === 'ready' ? [o.pixels.buffer as ArrayBuffer] : [])));
     },
   };

@@ -15,6 +15,7 @@ import { decodeWithOwnDecoder, hasOwnDecoder } from './own-decoders.js';
 import { materializeRgb, rgbSource, type PixelSource } from './pixel-source.js';
 import { decodePng } from './png-decode.js';
 import { checkImageSize, type RgbImage } from './rgb-image.js';
+import { CanvasReadback, make2dCanvas } from './canvas-readback.js';
 
 export type EncodedImage = Blob | ArrayBuffer | ArrayBufferView;
 
@@ -53,28 +54,15 @@ export function rgbaToRgb(rgba: Uint8Array | Uint8ClampedArray, width: number, h
   return { data: out, width, height };
 }
 
-type Context2D = OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D;
-
-function make2dCanvas(width: number, height: number, label: string): Context2D {
-  if (typeof OffscreenCanvas !== 'undefined') {
-    const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
-    if (ctx) return ctx;
-  }
-  if (typeof document !== 'undefined') {
-    const canvas = document.createElement('canvas');
-    canvas.width = width;
-    canvas.height = height;
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    if (ctx) return ctx;
-  }
-  throw new SiglipError('IMAGE_DECODE', `cannot read pixels of ${label}: no 2D canvas is available in this environment`);
-}
-
-/** The canvas's RGBA bytes as they are (no RGB copy): the resampler drops alpha as it reads. */
-function readRgbaPixels(source: CanvasImageSource, width: number, height: number, label: string): PixelSource {
+/**
+ * The canvas's RGBA bytes as they are (no RGB copy): the resampler drops alpha as it reads. With
+ * `readback`, its reused canvas and buffer (valid until that object's next read).
+ */
+function readRgbaPixels(source: CanvasImageSource, width: number, height: number, label: string, readback?: CanvasReadback): PixelSource {
   checkImageSize(width, height, label);
-  const ctx = make2dCanvas(width, height, label);
   try {
+    if (readback) return { data: readback.read(source, width, height, label), width, height, channels: 4 };
+    const ctx = make2dCanvas(width, height, label);
     ctx.drawImage(source, 0, 0, width, height);
     const rgba = ctx.getImageData(0, 0, width, height).data;
     return { data: rgba, width, height, channels: 4 };
@@ -88,7 +76,7 @@ function readPixels(source: CanvasImageSource, width: number, height: number, la
   return materializeRgb(readRgbaPixels(source, width, height, label));
 }
 
-async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: string): Promise<PixelSource> {
+async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: string, readback?: CanvasReadback): Promise<PixelSource> {
   if (typeof createImageBitmap === 'undefined') {
     throw new SiglipError('IMAGE_DECODE', `cannot decode ${label} (${format}): this environment has no image decoder for it (only PNG is decoded without createImageBitmap)`);
   }
@@ -110,7 +98,7 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
     throw SiglipError.wrap('IMAGE_DECODE', `cannot decode ${label} (${format === 'unknown' ? 'unrecognised format' : format}); the data may be corrupt or truncated`, err);
   }
   try {
-    const image = readRgbaPixels(bitmap, bitmap.width, bitmap.height, label);
+    const image = readRgbaPixels(bitmap, bitmap.width, bitmap.height, label, readback);
     if (unrotated) return { ...image, orientation: unrotated.orientation };
     // Browsers apply EXIF orientation; Pillow also honours an XMP-only orientation, which they ignore.
     if (format === 'jpeg') {
@@ -135,8 +123,9 @@ export async function decodeImageBytes(input: EncodedImage, label = 'image'): Pr
 /**
  * decodeImageBytes without the final copies: the decoded RGB or RGBA bytes with any orientation
  * still to apply, for resizePixelSource to read in place (a 12 MP photo: no 36 MB RGB copy).
+ * A caller decoding many photos one after the other passes a `readback` to reuse its canvas.
  */
-export async function decodeImagePixels(input: EncodedImage, label = 'image'): Promise<PixelSource> {
+export async function decodeImagePixels(input: EncodedImage, label = 'image', readback?: CanvasReadback): Promise<PixelSource> {
   if (isBlob(input) && /^image\/svg/i.test(input.type)) {
     throw new SiglipError('IMAGE_DECODE', `${label} is an SVG; vector images are not supported, rasterize it first (e.g. draw it to a canvas and pass the canvas)`);
   }
@@ -156,7 +145,7 @@ export async function decodeImagePixels(input: EncodedImage, label = 'image'): P
   if (hasOwnDecoder(format)) {
     return rgbSource(await decodeWithOwnDecoder(bytes, format, label, async (simpleWebp) => materializeRgb(await decodeWithBrowser(simpleWebp, 'webp', label))));
   }
-  return decodeWithBrowser(bytes, format, label);
+  return decodeWithBrowser(bytes, format, label, readback);
 }
 
 function sizeOfSource(source: object, label: string): { width: number; height: number; drawable: CanvasImageSource } | ImageData {
