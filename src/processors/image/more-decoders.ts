@@ -1,21 +1,22 @@
 /**
  * More formats Pillow opens and we decode ourselves (pure functions, Pillow's rules): ICO (a canvas
  * would premultiply its alpha away; the embedded PNG/BMP go through our decoders), and formats
- * browsers do not decode at all: netpbm (PBM/PGM/PPM), TGA and QOI. Kept apart from
+ * browsers do not decode at all: netpbm (PBM/PGM/PPM), TGA, QOI and PSD (its merged image). Kept apart from
  * own-decoders.ts; decode-browser.ts dispatches to both.
  */
 import { SiglipError } from '../../errors.js';
 import { decodeIco } from './ico-decode.js';
 import type { ImageFormat } from './image-format.js';
 import { decodeNetpbm } from './netpbm-decode.js';
+import { decodePsd } from './psd-decode.js';
 import { decodeQoi } from './qoi-decode.js';
 import type { RgbImage } from './rgb-image.js';
 import { decodeTga } from './tga-decode.js';
 
-export type MoreFormat = 'ico' | 'pnm' | 'tga' | 'qoi';
+export type MoreFormat = 'ico' | 'pnm' | 'tga' | 'qoi' | 'psd';
 
 export function hasMoreDecoder(format: ImageFormat): format is MoreFormat {
-  return format === 'ico' || format === 'pnm' || format === 'tga' || format === 'qoi';
+  return format === 'ico' || format === 'pnm' || format === 'tga' || format === 'qoi' || format === 'psd';
 }
 
 /** Decodes with our Pillow-exact decoder; any unexpected failure is reported as IMAGE_DECODE. */
@@ -24,6 +25,7 @@ export async function decodeWithMoreDecoder(bytes: Uint8Array, format: MoreForma
     if (format === 'ico') return await decodeIco(bytes, label);
     if (format === 'pnm') return decodeNetpbm(bytes, label);
     if (format === 'tga') return decodeTga(bytes, label);
+    if (format === 'psd') return decodePsd(bytes, label);
     return decodeQoi(bytes, label);
   } catch (err) {
     if (err instanceof SiglipError) throw err;
@@ -34,7 +36,6 @@ export async function decodeWithMoreDecoder(bytes: Uint8Array, format: MoreForma
 /** Formats Pillow may open but no browser decodes and we do not: an actionable message, or null. */
 export function unsupportedFormatMessage(format: ImageFormat, label: string): string | null {
   if (format === 'jpeg2000') return `${label} is JPEG 2000, which browsers do not decode (and siglip-web has no decoder for it); convert it to PNG or JPEG`;
-  if (format === 'psd') return `${label} is a Photoshop document (PSD), which browsers do not decode; export it as PNG or JPEG`;
   if (format === 'heic') return `${label} is HEIC/HEIF, which Chromium and Firefox do not decode (nor Pillow without the pillow-heif plugin); convert it to JPEG`;
   return null;
 }

@@ -1,5 +1,5 @@
 /**
- * ICO, TGA, netpbm and QOI decoders against Pillow: every such photo of the photo zoo
+ * ICO, TGA, netpbm, QOI and PSD decoders against Pillow: every such photo of the photo zoo
  * (test/fixtures/photo-zoo, make_zoo.py) decodes to exactly the RGB of
  * transformers.image_utils.load_image (sha256 in zoo.json); sniffing and truncation follow Pillow.
  */
@@ -10,6 +10,7 @@ import { decodeIco, pickIcoEntry } from '../../../src/processors/image/ico-decod
 import { jpegIsComplete, sniffImageFormat } from '../../../src/processors/image/image-format';
 import { decodeWithMoreDecoder, hasMoreDecoder, unsupportedFormatMessage } from '../../../src/processors/image/more-decoders';
 import { decodeNetpbm } from '../../../src/processors/image/netpbm-decode';
+import { decodePsd } from '../../../src/processors/image/psd-decode';
 import { decodeQoi } from '../../../src/processors/image/qoi-decode';
 import { decodeTga } from '../../../src/processors/image/tga-decode';
 import { fixtureBytes, fixtureJson } from './helpers';
@@ -28,12 +29,12 @@ const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('he
 
 const ours = stored.filter((p) => hasMoreDecoder(sniffImageFormat(bytesOf(p))));
 
-describe('ICO / TGA / netpbm / QOI decoders equal Pillow on the photo zoo', () => {
+describe('ICO / TGA / netpbm / QOI / PSD decoders equal Pillow on the photo zoo', () => {
   it('covers every zoo file of these formats', () => {
     expect(ours.map((p) => p.file.split('.').pop()).sort()).toEqual(
-      [...stored.filter((p) => /\.(ico|tga|ppm|pgm|pbm|qoi)$/.test(p.file)).map((p) => p.file.split('.').pop())].sort(),
+      [...stored.filter((p) => /\.(ico|tga|ppm|pgm|pbm|qoi|psd)$/.test(p.file)).map((p) => p.file.split('.').pop())].sort(),
     );
-    expect(ours.length).toBeGreaterThanOrEqual(19);
+    expect(ours.length).toBeGreaterThanOrEqual(25);
   });
 
   it.each(ours.map((p) => [p.file, p] as const))('%s', async (_name, p) => {
@@ -60,7 +61,6 @@ describe('sniffing follows Pillow', () => {
     expect(sniffImageFormat(fixtureBytes('photo-zoo', 'images', 'j2k_codestream.j2k'))).toBe('jpeg2000');
     expect(sniffImageFormat(fixtureBytes('photo-zoo', 'images', 'psd_rgb.psd'))).toBe('psd');
     expect(unsupportedFormatMessage('jpeg2000', 'a.jp2')).toMatch(/JPEG 2000.*convert/);
-    expect(unsupportedFormatMessage('psd', 'a.psd')).toMatch(/Photoshop.*PNG or JPEG/);
     expect(unsupportedFormatMessage('heic', 'a.heic')).toMatch(/HEIC.*convert/);
     expect(unsupportedFormatMessage('jpeg', 'a.jpg')).toBeNull();
   });
@@ -90,6 +90,8 @@ describe('broken input is a typed IMAGE_DECODE error', () => {
     ['ppm_p6.ppm', decodeNetpbm],
     ['pgm_p2_maxval15.pgm', decodeNetpbm],
     ['qoi_rgb.qoi', decodeQoi],
+    ['psd_rgb.psd', decodePsd],
+    ['psd_rgb_raw.psd', decodePsd],
   ] as const)('%s cut in half', (file, decode) => {
     expect(() => decode(cut(file, 0.5), file)).toThrow(SiglipError);
     try {
