@@ -151,7 +151,8 @@ function parseChunks(bytes: Uint8Array, label: string): ParsedPng {
       }
       break;
     }
-    if (crc32(bytes, p + 4, dataEnd) !== readU32(bytes, dataEnd)) {
+    // Pillow checks the CRC of the chunks before the first IDAT only (IDAT and later: skipped).
+    if (type !== 'IDAT' && idatParts.length === 0 && crc32(bytes, p + 4, dataEnd) !== readU32(bytes, dataEnd)) {
       throw decodeError(label, `PNG is corrupt (CRC mismatch in ${JSON.stringify(type)} chunk at byte ${p})`);
     }
     const data = bytes.subarray(dataStart, dataEnd);
