@@ -94,43 +94,89 @@ function scanBody(): number[] {
   ];
 }
 
-// normalize: parameters 0..2, then locals 3 cursor, 4 row end (i32); 5 sum of squares, 6 norm, 7 element (f64); 8 fill (f32).
-const [ROW, NROWS, NDIM, P, ROW_END, SS, NORM, X, FILL] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
+// normalize: parameters 0..2; locals i32 3 cursor, 4 row end, 5 row stride (bytes), 6 row start;
+// f64 7 sum of squares, 8..11 four rows' sums, 12 element; f32 13 fill; v128 14 four floats, 15 (norm, norm).
+const [ROW, NROWS, NDIM, P, ROW_END, STRIDE, RS, SS, SA, SB, SC, SD, X, FILL, V4, NN] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] as const;
+const V128_STORE = simd(0x0b, 4, 0);
+const F64X2_SPLAT = simd(0x14);
+const F64X2_DIV = simd(0xf3);
+const F32X4_DEMOTE_F64X2_ZERO = simd(0x5e);
+const LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
-/** `loop { body; p += 4; while p < rowEnd }` over the current row. */
-const overRow = (body: number[]): number[] => [
-  ...get(ROW), ...set(P),
-  0x03, 0x40, ...body, ...get(P), ...i32(4), 0x6a, ...tee(P), ...get(ROW_END), 0x49, 0x0d, 0, 0x0b,
+/** `p = rowStart; loop { body; p += step; while p < rowEnd }`. */
+const overRow = (body: number[], step = 4): number[] => [
+  ...get(RS), ...set(P),
+  0x03, 0x40, ...body, ...get(P), ...i32(step), 0x6a, ...tee(P), ...get(ROW_END), 0x49, 0x0d, 0, 0x0b,
 ];
 
-function normalizeBody(): number[] {
+/** sum = sum + x·x for x = the float32 at cursor + `strides` rows (the JavaScript `ss += v * v`). */
+const addSquare = (sum: number, strides: number): number[] => [
+  ...get(P), ...(strides === 0 ? [] : [...get(STRIDE), ...i32(strides), 0x6c, 0x6a]),
+  ...F32_LOAD, PROMOTE, ...tee(X), ...get(X), F64_MUL, ...get(sum), ...F64_ADD, ...set(sum),
+];
+
+/** The row at RS with sum of squares SS: 0/NaN fill, or each element divided by the norm (two lanes at a time, same rounding). */
+function finishRow(): number[] {
   return [
-    0x02, 0x40, // block $done
-    0x03, 0x40, // loop $rows
-    ...get(NROWS), 0x45, 0x0d, 1, // if rows == 0: break $done
-    ...get(ROW), ...get(NDIM), ...i32(2), 0x74, 0x6a, ...set(ROW_END),
-    ...F64_ZERO, ...set(SS),
-    // ss = ss + x·x, in index order
-    ...overRow([...get(P), ...F32_LOAD, PROMOTE, ...tee(X), ...get(X), F64_MUL, ...get(SS), ...F64_ADD, ...set(SS)]),
+    ...get(RS), ...get(STRIDE), 0x6a, ...set(ROW_END),
     // ss == 0 or not finite (ss - ss is 0 only for finite ss): fill with 0 or NaN, which is ss - ss
     ...get(SS), ...F64_ZERO, F64_EQ, ...get(SS), ...get(SS), F64_SUB, ...F64_ZERO, F64_NE, 0x72,
     0x04, 0x40,
     ...get(SS), ...get(SS), F64_SUB, DEMOTE, ...set(FILL),
     ...overRow([...get(P), ...get(FILL), ...F32_STORE]),
     0x05,
-    ...get(SS), F64_SQRT, ...set(NORM),
-    ...overRow([...get(P), ...get(P), ...F32_LOAD, PROMOTE, ...get(NORM), F64_DIV, DEMOTE, ...F32_STORE]),
+    ...get(SS), F64_SQRT, ...F64X2_SPLAT, ...set(NN),
+    ...overRow([
+      ...get(P), ...V128_LOAD(0), ...set(V4),
+      ...get(P),
+      ...get(V4), ...F64X2_PROMOTE_LOW_F32X4, ...get(NN), ...F64X2_DIV, ...F32X4_DEMOTE_F64X2_ZERO,
+      ...get(V4), ...get(V4), ...simd(0x0d, ...HIGH_HALF), ...F64X2_PROMOTE_LOW_F32X4, ...get(NN), ...F64X2_DIV, ...F32X4_DEMOTE_F64X2_ZERO,
+      ...simd(0x0d, ...LOW_HALVES), ...V128_STORE,
+    ], 16),
     0x0b,
-    ...get(ROW_END), ...set(ROW),
+  ];
+}
+
+/**
+ * Rows four at a time (their four sums are independent chains the CPU overlaps; each keeps its own
+ * index order), then the remaining rows one by one. Needs dim % 4 == 0 (RowStore checks).
+ */
+function normalizeBody(): number[] {
+  const rowAt = (k: number): number[] => [...get(ROW), ...(k === 0 ? [] : [...get(STRIDE), ...i32(k), 0x6c, 0x6a]), ...set(RS)];
+  return [
+    ...get(NDIM), ...i32(2), 0x74, ...set(STRIDE),
+    0x02, 0x40, // block $groupsDone
+    0x03, 0x40, // loop $groups
+    ...get(NROWS), ...i32(4), 0x49, 0x0d, 1, // rows < 4: break
+    ...F64_ZERO, ...set(SA), ...F64_ZERO, ...set(SB), ...F64_ZERO, ...set(SC), ...F64_ZERO, ...set(SD),
+    ...rowAt(0), ...get(RS), ...get(STRIDE), 0x6a, ...set(ROW_END),
+    ...overRow([...addSquare(SA, 0), ...addSquare(SB, 1), ...addSquare(SC, 2), ...addSquare(SD, 3)]),
+    ...rowAt(0), ...get(SA), ...set(SS), ...finishRow(),
+    ...rowAt(1), ...get(SB), ...set(SS), ...finishRow(),
+    ...rowAt(2), ...get(SC), ...set(SS), ...finishRow(),
+    ...rowAt(3), ...get(SD), ...set(SS), ...finishRow(),
+    ...get(ROW), ...get(STRIDE), ...i32(2), 0x74, 0x6a, ...set(ROW),
+    ...get(NROWS), ...i32(4), 0x6b, ...set(NROWS),
+    0x0c, 0,
+    0x0b, 0x0b,
+    0x02, 0x40, // block $done
+    0x03, 0x40, // loop $rows
+    ...get(NROWS), 0x45, 0x0d, 1, // rows == 0: break
+    ...rowAt(0), ...get(RS), ...get(STRIDE), 0x6a, ...set(ROW_END),
+    ...F64_ZERO, ...set(SS),
+    ...overRow(addSquare(SS, 0)),
+    ...finishRow(),
+    ...get(ROW), ...get(STRIDE), 0x6a, ...set(ROW),
     ...get(NROWS), ...i32(1), 0x6b, ...set(NROWS),
-    0x0c, 0, // continue $rows
-    0x0b, 0x0b, 0x0b,
+    0x0c, 0,
+    0x0b, 0x0b,
+    0x0b, // end of function
   ];
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const scan = [2, 2, I32, 3, V128, ...scanBody()]; // locals: 2 × i32, 3 × v128
-  const normalize = [3, 2, I32, 3, F64, 1, F32, ...normalizeBody()]; // locals: 2 × i32, 3 × f64, 1 × f32
+  const normalize = [4, 4, I32, 6, F64, 1, F32, 2, V128, ...normalizeBody()]; // locals: 4 × i32, 6 × f64, 1 × f32, 2 × v128
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     // types: 0 = (i32 × 5) -> (), 1 = (i32 × 3) -> ()

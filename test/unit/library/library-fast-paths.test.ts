@@ -71,10 +71,10 @@ describe('row normalization', () => {
     const expected = new Float32Array(n * dim);
     for (let r = 0; r < n; r++) l2NormalizeInto(raw, r * dim, dim, expected, r * dim);
     const store = new RowStore(dim, 16); // grows while appending
-    store.reserve(40, 0);
-    store.setNormalized(0, raw.subarray(0, 40 * dim));
-    store.reserve(n, 40);
-    store.setNormalized(40, raw.subarray(40 * dim));
+    store.reserve(41, 0);
+    store.setNormalized(0, raw.subarray(0, 41 * dim)); // ten groups of four rows and one row alone
+    store.reserve(n, 41);
+    store.setNormalized(41, raw.subarray(41 * dim));
     const got = store.data.subarray(0, n * dim);
     const differing: number[] = [];
     for (let i = 0; i < n * dim; i++) if (!Object.is(got[i], expected[i])) differing.push(i);
