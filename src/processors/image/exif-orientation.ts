@@ -49,21 +49,31 @@ export function readTiffOrientation(tiff: Uint8Array): number | null {
   const found = findOrientationEntry(tiff);
   if (!found) return null;
   const { view, entry: e, little } = found;
-  // Pillow reads the value whatever integer type the writer chose.
-  switch (view.getUint16(e + 2, little)) {
+  const type = view.getUint16(e + 2, little);
+  const count = view.getUint32(e + 4, little);
+  // Pillow reads the value whatever integer type the writer chose, takes the first of several
+  // values, and has none when the count is 0 or the data lies outside the block.
+  const unit = type === 3 || type === 8 ? 2 : type === 4 || type === 9 ? 4 : type === 1 || type === 6 || type === 7 ? 1 : 0;
+  if (unit === 0 || count === 0) return null;
+  let at = e + 8;
+  if (count * unit > 4) {
+    at = view.getUint32(e + 8, little);
+    if (at + count * unit > view.byteLength) return null;
+  }
+  switch (type) {
     case 1: // BYTE
     case 7: // UNDEFINED
-      return view.getUint8(e + 8);
+      return view.getUint8(at);
+    case 6: // SBYTE
+      return view.getInt8(at);
     case 3: // SHORT
-      return view.getUint16(e + 8, little);
+      return view.getUint16(at, little);
     case 8: // SSHORT
-      return view.getInt16(e + 8, little);
+      return view.getInt16(at, little);
     case 4: // LONG
-      return view.getUint32(e + 8, little);
-    case 9: // SLONG
-      return view.getInt32(e + 8, little);
-    default:
-      return null;
+      return view.getUint32(at, little);
+    default: // 9, SLONG
+      return view.getInt32(at, little);
   }
 }
 
@@ -89,30 +99,38 @@ export interface JpegOrientationSources {
 }
 
 interface JpegOrientationScan extends JpegOrientationSources {
-  /** Where the EXIF orientation is stored when it is a standard SHORT: absolute offset and byte order. */
-  exifShortAt?: { offset: number; little: boolean };
+  /** Where the first Exif segment's Orientation IFD entry (12 bytes) is: absolute offset and byte order. */
+  exifEntryAt?: { offset: number; little: boolean };
 }
 
-/** Byte offset (within `tiff`) and order of a SHORT Orientation value, or null. */
-function tiffOrientationShortAt(tiff: Uint8Array): { offset: number; little: boolean } | null {
+/** Byte offset (within `tiff`) and order of the Orientation IFD entry, whatever its type, or null. */
+function tiffOrientationEntryAt(tiff: Uint8Array): { offset: number; little: boolean } | null {
   const found = findOrientationEntry(tiff);
-  if (!found || found.view.getUint16(found.entry + 2, found.little) !== 3) return null;
-  return { offset: found.base + found.entry + 8, little: found.little };
+  return found ? { offset: found.base + found.entry, little: found.little } : null;
 }
 
 /**
- * A copy of `jpeg` whose EXIF orientation reads 1, with the orientation Pillow would apply, when
- * the orientation is a standard SHORT in 2..8; else null. Lets the caller decode unrotated pixels
- * (browsers rotate on their own, and a 90° rotation costs Chromium more than our fused transpose)
- * and apply the same transpose exactly in the resampler.
+ * A copy of `jpeg` whose EXIF Orientation entry is rewritten to SHORT 1, with the orientation
+ * Pillow would apply (EXIF, else XMP, else 1), whenever the first Exif segment has an Orientation
+ * entry other than a plain SHORT 1; else null. The caller decodes unrotated pixels and applies Pillow's transpose exactly in
+ * the resampler: browsers rotate on their own reading of the tag (Chromium ignores a LONG value,
+ * honours a SHORT with count 0 that Pillow ignores), and a 90° rotation costs Chromium more than
+ * our fused transpose.
  */
 export function jpegWithoutOrientation(jpeg: Uint8Array): { bytes: Uint8Array<ArrayBuffer>; orientation: number } | null {
   const found = scanJpegOrientation(jpeg);
-  if (found.exif === null || !isTransposingOrientation(found.exif) || !found.exifShortAt) return null;
+  if (!found.exifEntryAt) return null;
+  const { offset, little } = found.exifEntryAt;
+  const src = new DataView(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength);
+  // Already a plain SHORT 1: nothing for a browser to rotate, nothing for us to apply.
+  if (src.getUint16(offset + 2, little) === 3 && src.getUint32(offset + 4, little) === 1 && src.getUint16(offset + 8, little) === 1) return null;
   const bytes = jpeg.slice();
-  const { offset, little } = found.exifShortAt;
-  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint16(offset, 1, little);
-  return { bytes, orientation: found.exif };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  view.setUint16(offset + 2, 3, little); // SHORT
+  view.setUint32(offset + 4, 1, little); // count 1
+  view.setUint16(offset + 8, 1, little); // value 1, inline
+  view.setUint16(offset + 10, 0, little);
+  return { bytes, orientation: found.exif ?? found.xmp ?? 1 };
 }
 
 /** Scans the JPEG headers before the first scan for orientation metadata. */
@@ -146,8 +164,8 @@ function scanJpegOrientation(jpeg: Uint8Array): JpegOrientationScan {
       if (!sawExif && startsWith(segment, 0, EXIF_HEADER)) {
         sawExif = true;
         found.exif = readTiffOrientation(segment);
-        const at = tiffOrientationShortAt(segment);
-        if (at) found.exifShortAt = { offset: p + 4 + at.offset, little: at.little };
+        const at = tiffOrientationEntryAt(segment);
+        if (at) found.exifEntryAt = { offset: p + 4 + at.offset, little: at.little };
       } else if (segment.length > XMP_JPEG_HEADER.length && latin1(segment.subarray(0, XMP_JPEG_HEADER.length)) === XMP_JPEG_HEADER) {
         found.xmp = readXmpOrientation(latin1(segment.subarray(XMP_JPEG_HEADER.length)));
       }

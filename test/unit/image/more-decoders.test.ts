@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SiglipError } from '../../../src/errors';
 import { decodeImageBytes } from '../../../src/processors/image/decode-browser';
+import { jpegWithoutOrientation, readJpegOrientation } from '../../../src/processors/image/exif-orientation';
 import { decodeIco, pickIcoEntry } from '../../../src/processors/image/ico-decode';
 import { jpegIsComplete, sniffImageFormat } from '../../../src/processors/image/image-format';
 import { decodeWithMoreDecoder, hasMoreDecoder, unsupportedFormatMessage } from '../../../src/processors/image/more-decoders';
@@ -142,5 +143,22 @@ describe('every zoo photo that needs no browser decoder loads or fails like Pill
     expect(p.python.loads, `${p.file}: we decode it but Pillow fails (${p.python.error})`).toBe(true);
     expect([rgb.width, rgb.height]).toEqual([p.python.width, p.python.height]);
     expect(sha(rgb.data)).toBe(p.python.rgb_sha256);
+  });
+});
+
+describe('EXIF Orientation entries read as Pillow reads them (zoo exif_*.jpg: 48x60, orientation 6 or none)', () => {
+  const cases = stored.filter((p) => p.file.startsWith('exif_'));
+  it.each(cases.map((p) => [p.file, p] as const))('%s', (_name, p) => {
+    const bytes = bytesOf(p);
+    const pillowRotates = p.python.width === 60;
+    expect(readJpegOrientation(bytes)).toBe(pillowRotates ? 6 : 1);
+    // The copy the browser decodes never carries an orientation it could apply on its own.
+    const copy = jpegWithoutOrientation(bytes);
+    if (copy) {
+      expect(copy.orientation).toBe(pillowRotates ? 6 : 1);
+      expect(jpegWithoutOrientation(copy.bytes)).toBeNull();
+    } else {
+      expect(pillowRotates).toBe(false);
+    }
   });
 });
