@@ -150,27 +150,35 @@ export class LibraryStore {
 
   /**
    * The embedding chunks in insertion order, handed to `onChunk` one by one as IndexedDB delivers
-   * them (the next one is already requested, so reading overlaps the caller's work on this one),
-   * all in one transaction with the meta they belong to and the photo count.
+   * them, all in one transaction with the meta they belong to and the photo count. Every chunk is
+   * requested up front, so the database reads the next ones while the caller works on this one (a
+   * cursor would wait for each continue()).
    */
   streamChunks(onStart: (meta: LibraryMeta, photos: number) => void, onChunk: (chunk: ChunkRecord) => void): Promise<LibraryMeta> {
     return transact(this.db, [META_STORE, PHOTO_STORE, CHUNK_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => {
-      const [meta, photos] = await Promise.all([readMeta(tx), request(tx.objectStore(PHOTO_STORE).count())]);
+      const chunkStore = tx.objectStore(CHUNK_STORE);
+      const [meta, photos, keys] = await Promise.all([readMeta(tx), request(tx.objectStore(PHOTO_STORE).count()), request(chunkStore.getAllKeys())]);
       onStart(meta, photos);
       await new Promise<void>((resolve, reject) => {
-        const cursorReq = tx.objectStore(CHUNK_STORE).openCursor();
-        cursorReq.onerror = () => reject(cursorReq.error);
-        cursorReq.onsuccess = () => {
-          const cursor = cursorReq.result;
-          if (!cursor) return resolve();
-          const chunk = cursor.value as ChunkRecord;
-          cursor.continue();
-          try {
-            onChunk(chunk);
-          } catch (err) {
-            reject(err);
-          }
-        };
+        let pending = keys.length;
+        if (pending === 0) return resolve();
+        let failed = false;
+        for (const key of keys) {
+          const req = chunkStore.get(key);
+          req.onerror = () => reject(req.error);
+          // Requests of one transaction succeed in the order they were made: chunks arrive in key order.
+          req.onsuccess = () => {
+            if (failed) return;
+            try {
+              onChunk(req.result as ChunkRecord);
+            } catch (err) {
+              failed = true;
+              reject(err);
+              return;
+            }
+            if (--pending === 0) resolve();
+          };
+        }
       });
       return meta;
     });
