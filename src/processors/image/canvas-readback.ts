@@ -1,9 +1,11 @@
 /**
- * Reading decoded pixels back from a 2D canvas for one sequential consumer (the library indexer),
- * without leaving a full-size canvas and a full-size readback behind per photo: one canvas of the
- * largest size seen so far and one pixel buffer are reused, and the canvas is read in strips. For a
- * 12 MP photo that is ~100 MB less garbage per photo, which otherwise piles up between collections.
- * The pixels are the ones a fresh canvas and one getImageData would give.
+ * Reading decoded pixels back for one sequential consumer (the library indexer) without leaving a
+ * full-size canvas and a full-size readback behind per photo (~100 MB of garbage per 12 MP photo,
+ * which otherwise piles up between collections). An opaque bitmap is copied straight into our one
+ * reused buffer with WebCodecs (VideoFrame.copyTo as RGBA), where the browser does that conversion
+ * correctly (checked once on a known image); otherwise one canvas of the largest size seen so far
+ * is drawn and read in strips into the same buffer. Either way the pixels are the ones a fresh
+ * canvas and one getImageData give (test/browser: photo-zoo and library specs).
  */
 import { SiglipError } from '../../errors.js';
 
@@ -27,9 +29,63 @@ export function make2dCanvas(width: number, height: number, label: string): Cont
   throw new SiglipError('IMAGE_DECODE', `cannot read pixels of ${label}: no 2D canvas is available in this environment`);
 }
 
+/** Whether VideoFrame.copyTo(…, { format: 'RGBA' }) works here: checked on a red and a blue pixel. */
+let frameCopyWorks: Promise<boolean> | undefined;
+
+function checkFrameCopy(): Promise<boolean> {
+  frameCopyWorks ??= (async () => {
+    if (typeof VideoFrame === 'undefined' || typeof createImageBitmap === 'undefined' || typeof ImageData === 'undefined') return false;
+    try {
+      const known = new ImageData(new Uint8ClampedArray([255, 0, 0, 255, 0, 0, 255, 255]), 2, 1);
+      const bitmap = await createImageBitmap(known);
+      const frame = new VideoFrame(bitmap, { timestamp: 0 });
+      try {
+        const out = new Uint8Array(8);
+        await frame.copyTo(out, { format: 'RGBA' });
+        return out.join() === '255,0,0,255,0,0,255,255';
+      } finally {
+        frame.close();
+        bitmap.close();
+      }
+    } catch {
+      return false;
+    }
+  })();
+  return frameCopyWorks;
+}
+
 export class CanvasReadback {
   private ctx: Context2D | undefined;
   private pixels = new Uint8ClampedArray(0);
+
+  /**
+   * RGBA bytes of a decoded bitmap (valid until the next read): copied by WebCodecs when the frame
+   * is opaque and the copy is known to work, else drawn and read back like `read`.
+   */
+  async readBitmap(bitmap: ImageBitmap, label: string): Promise<Uint8ClampedArray> {
+    const { width, height } = bitmap;
+    if (await checkFrameCopy()) {
+      let frame: VideoFrame | undefined;
+      try {
+        frame = new VideoFrame(bitmap, { timestamp: 0 });
+        // An alpha channel would come back unpremultiplied, unlike a canvas: only opaque frames.
+        if ((frame.format === 'RGBX' || frame.format === 'BGRX') && frame.codedWidth === width && frame.codedHeight === height) {
+          const out = this.buffer(width * height * 4);
+          await frame.copyTo(out, { format: 'RGBA' });
+          return out;
+        }
+      } catch {
+        // fall through to the canvas
+      } finally {
+        frame?.close();
+      }
+    }
+    try {
+      return this.read(bitmap, width, height, label);
+    } catch (err) {
+      throw SiglipError.wrap('IMAGE_DECODE', `cannot read pixels of ${label}`, err);
+    }
+  }
 
   /**
    * RGBA bytes of `source` drawn at its size. The returned array is this object's buffer: valid
@@ -39,13 +95,16 @@ export class CanvasReadback {
     const ctx = this.canvasFor(width, height, label);
     ctx.clearRect(0, 0, width, height);
     ctx.drawImage(source, 0, 0, width, height);
-    const bytes = width * height * 4;
-    if (this.pixels.length < bytes) this.pixels = new Uint8ClampedArray(bytes);
-    const out = this.pixels.subarray(0, bytes);
+    const out = this.buffer(width * height * 4);
     for (let y = 0; y < height; y += STRIP_ROWS) {
       out.set(ctx.getImageData(0, y, width, Math.min(STRIP_ROWS, height - y)).data, y * width * 4);
     }
     return out;
+  }
+
+  private buffer(bytes: number): Uint8ClampedArray {
+    if (this.pixels.length < bytes) this.pixels = new Uint8ClampedArray(bytes);
+    return this.pixels.subarray(0, bytes);
   }
 
   private canvasFor(width: number, height: number, label: string): Context2D {

@@ -54,14 +54,10 @@ export function rgbaToRgb(rgba: Uint8Array | Uint8ClampedArray, width: number, h
   return { data: out, width, height };
 }
 
-/**
- * The canvas's RGBA bytes as they are (no RGB copy): the resampler drops alpha as it reads. With
- * `readback`, its reused canvas and buffer (valid until that object's next read).
- */
-function readRgbaPixels(source: CanvasImageSource, width: number, height: number, label: string, readback?: CanvasReadback): PixelSource {
+/** The canvas's RGBA bytes as they are (no RGB copy): the resampler drops alpha as it reads. */
+function readRgbaPixels(source: CanvasImageSource, width: number, height: number, label: string): PixelSource {
   checkImageSize(width, height, label);
   try {
-    if (readback) return { data: readback.read(source, width, height, label), width, height, channels: 4 };
     const ctx = make2dCanvas(width, height, label);
     ctx.drawImage(source, 0, 0, width, height);
     const rgba = ctx.getImageData(0, 0, width, height).data;
@@ -98,7 +94,10 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
     throw SiglipError.wrap('IMAGE_DECODE', `cannot decode ${label} (${format === 'unknown' ? 'unrecognised format' : format}); the data may be corrupt or truncated`, err);
   }
   try {
-    const image = readRgbaPixels(bitmap, bitmap.width, bitmap.height, label, readback);
+    checkImageSize(bitmap.width, bitmap.height, label);
+    const image: PixelSource = readback
+      ? { data: await readback.readBitmap(bitmap, label), width: bitmap.width, height: bitmap.height, channels: 4 }
+      : readRgbaPixels(bitmap, bitmap.width, bitmap.height, label);
     if (unrotated) return { ...image, orientation: unrotated.orientation };
     // Browsers apply EXIF orientation; Pillow also honours an XMP-only orientation, which they ignore.
     if (format === 'jpeg') {
