@@ -246,7 +246,10 @@ export class LibraryEngine {
   }
 
   private async search(lib: OpenLibrary, m: LibraryModelPort, query: LibraryQueryWire, k: number): Promise<LibraryHit[]> {
-    const [matrix, vector] = await Promise.all([this.matrix(lib, m.space), this.queryVector(m, query)]);
+    // Matrix first, then the text tower: run side by side on few cores, onnxruntime's spinning
+    // threads and the reading/normalizing of the matrix slow each other down more than they overlap.
+    const matrix = await this.matrix(lib, m.space);
+    const vector = await this.queryVector(m, query);
     const ranked = matrix.nearest(vector, k);
     const names = await this.namesOf(lib, ranked.map((r) => matrix.ids[r.row] as string));
     const logit = m.logit;
@@ -268,7 +271,8 @@ export class LibraryEngine {
     const logit = m.logit;
     if (!logit) throw new SiglipError('MODEL_UNSUPPORTED', 'tag() needs a zero-shot SigLIP model (this one has a classification head)');
     const template = op.template ?? m.template;
-    const [matrix, labelEmbeds] = await Promise.all([this.matrix(lib, m.space), m.labelEmbeddings(op.labels, template)]);
+    const matrix = await this.matrix(lib, m.space); // before the text tower, as in search()
+    const labelEmbeds = await m.labelEmbeddings(op.labels, template);
     let rows: number[] | undefined;
     if (op.ids) {
       rows = [];
