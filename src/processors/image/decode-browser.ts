@@ -8,8 +8,9 @@
  */
 import { SiglipError } from '../../errors.js';
 import { withoutAvifAlpha } from './avif-alpha.js';
-import { jpegWithoutOrientation, readJpegOrientationSources } from './exif-orientation.js';
+import { jpegWithoutOrientation, readJpegOrientation, readJpegOrientationSources } from './exif-orientation.js';
 import { jpegIsComplete, readDeclaredSize, sniffImageFormat, type ImageFormat } from './image-format.js';
+import { decodeCmykJpeg, isFourComponentJpeg } from './jpeg-cmyk-decode.js';
 import { decodeWithMoreDecoder, hasMoreDecoder, unsupportedFormatMessage } from './more-decoders.js';
 import { decodeWithOwnDecoder, hasOwnDecoder } from './own-decoders.js';
 import { materializeRgb, rgbSource, type PixelSource } from './pixel-source.js';
@@ -72,16 +73,37 @@ function readPixels(source: CanvasImageSource, width: number, height: number, la
   return materializeRgb(readRgbaPixels(source, width, height, label));
 }
 
+/** Pillow refuses a JPEG that ends before its EOI marker; some browsers decode what is there. */
+function checkJpegComplete(bytes: Uint8Array, label: string): void {
+  if (!jpegIsComplete(bytes)) {
+    throw new SiglipError('IMAGE_DECODE', `${label} is a truncated JPEG (the file ends before its end-of-image marker; Pillow refuses it too: "image file is truncated")`);
+  }
+}
+
+/**
+ * A CMYK/YCCK JPEG decoded by us (browsers round their CMYK->RGB differently from Pillow), with
+ * its EXIF/XMP orientation still to apply; null when it uses something our decoder does not
+ * handle (arithmetic coding, 12-bit, damaged entropy data): the browser decodes it then (<= 1 level).
+ */
+function decodeFourComponentJpeg(bytes: Uint8Array, label: string): PixelSource | null {
+  checkJpegComplete(bytes, label);
+  let rgb: RgbImage;
+  try {
+    rgb = decodeCmykJpeg(bytes, label);
+  } catch (err) {
+    if (err instanceof SiglipError) throw err;
+    return null;
+  }
+  return { ...rgbSource(rgb), orientation: readJpegOrientation(bytes) };
+}
+
 async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: string, readback?: CanvasReadback): Promise<PixelSource> {
   if (typeof createImageBitmap === 'undefined') {
     throw new SiglipError('IMAGE_DECODE', `cannot decode ${label} (${format}): this environment has no image decoder for it (only PNG is decoded without createImageBitmap)`);
   }
   const declared = readDeclaredSize(bytes, format);
   if (declared) checkImageSize(declared.width, declared.height, label);
-  // Pillow refuses a JPEG that ends before its EOI marker; some browsers decode what is there.
-  if (format === 'jpeg' && !jpegIsComplete(bytes)) {
-    throw new SiglipError('IMAGE_DECODE', `${label} is a truncated JPEG (the file ends before its end-of-image marker; Pillow refuses it too: "image file is truncated")`);
-  }
+  if (format === 'jpeg') checkJpegComplete(bytes, label);
   let bitmap: ImageBitmap;
   // A JPEG's EXIF orientation is applied by the resampler (exactly Pillow's transpose, read in
   // place) rather than by the browser, whose 90° rotations cost more: decode it unrotated.
@@ -143,6 +165,10 @@ export async function decodeImagePixels(input: EncodedImage, label = 'image', re
   if (unsupported) throw new SiglipError('IMAGE_DECODE', unsupported);
   if (hasOwnDecoder(format)) {
     return rgbSource(await decodeWithOwnDecoder(bytes, format, label, async (simpleWebp) => materializeRgb(await decodeWithBrowser(simpleWebp, 'webp', label))));
+  }
+  if (format === 'jpeg' && isFourComponentJpeg(bytes)) {
+    const own = decodeFourComponentJpeg(bytes, label);
+    if (own) return own;
   }
   return decodeWithBrowser(bytes, format, label, readback);
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SiglipError } from '../../../src/errors';
 import { decodeImageBytes } from '../../../src/processors/image/decode-browser';
 import { jpegWithoutOrientation, readJpegOrientation } from '../../../src/processors/image/exif-orientation';
+import { decodeCmykJpeg, isFourComponentJpeg, JpegUnsupported } from '../../../src/processors/image/jpeg-cmyk-decode';
 import { decodeIco, pickIcoEntry } from '../../../src/processors/image/ico-decode';
 import { jpegIsComplete, sniffImageFormat } from '../../../src/processors/image/image-format';
 import { decodeWithMoreDecoder, hasMoreDecoder, unsupportedFormatMessage } from '../../../src/processors/image/more-decoders';
@@ -160,5 +161,25 @@ describe('EXIF Orientation entries read as Pillow reads them (zoo exif_*.jpg: 48
     } else {
       expect(pillowRotates).toBe(false);
     }
+  });
+});
+
+describe('CMYK / YCCK JPEGs decode to Pillow\'s RGB exactly (before orientation)', () => {
+  const fourComponent = stored.filter((p) => p.python.loads && sniffImageFormat(bytesOf(p)) === 'jpeg' && isFourComponentJpeg(bytesOf(p)));
+  it('covers baseline, progressive, restart markers, no Adobe marker, YCCK 4:2:0 / 4:2:2 / 4:4:4, odd sizes', () => {
+    expect(fourComponent.length).toBeGreaterThanOrEqual(10);
+    expect(stored.filter((p) => p.python.loads && sniffImageFormat(bytesOf(p)) === 'jpeg' && !isFourComponentJpeg(bytesOf(p))).length).toBeGreaterThan(20);
+  });
+  it.each(fourComponent.map((p) => [p.file, p] as const))('%s', (_name, p) => {
+    const bytes = bytesOf(p);
+    if (/arithmetic/.test(p.note)) {
+      // Not handled by our decoder: the browser decodes these (within 1 level).
+      expect(() => decodeCmykJpeg(bytes, p.file)).toThrow(JpegUnsupported);
+      return;
+    }
+    const rgb = decodeCmykJpeg(bytes, p.file);
+    const rotated = readJpegOrientation(bytes) >= 5;
+    expect(rotated ? [rgb.height, rgb.width] : [rgb.width, rgb.height]).toEqual([p.python.width, p.python.height]);
+    if (!rotated) expect(sha(rgb.data)).toBe(p.python.rgb_sha256);
   });
 });
