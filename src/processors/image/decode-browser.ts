@@ -147,13 +147,12 @@ export async function decodeImageBytes(input: EncodedImage, label = 'image'): Pr
  * A caller decoding many photos one after the other passes a `readback` to reuse its canvas.
  */
 export async function decodeImagePixels(input: EncodedImage, label = 'image', readback?: CanvasReadback): Promise<PixelSource> {
-  if (isBlob(input) && /^image\/svg/i.test(input.type)) {
-    throw new SiglipError('IMAGE_DECODE', `${label} is an SVG; vector images are not supported, rasterize it first (e.g. draw it to a canvas and pass the canvas)`);
-  }
+  // The content decides, as for Pillow: a PNG whose File type says SVG is still a PNG.
+  const typeSaysSvg = isBlob(input) && /^image\/svg/i.test(input.type);
   const bytes = await toBytes(input);
   if (bytes.length === 0) throw new SiglipError('INVALID_INPUT', `${label} is empty (0 bytes)`);
   const format = sniffImageFormat(bytes);
-  if (format === 'svg') {
+  if (format === 'svg' || (typeSaysSvg && format === 'unknown')) {
     throw new SiglipError('IMAGE_DECODE', `${label} is an SVG; vector images are not supported, rasterize it first (e.g. draw it to a canvas and pass the canvas)`);
   }
   if (format === 'png') {
