@@ -113,7 +113,11 @@ export function isWebp(bytes: Uint8Array): boolean {
 /** Decodes a WebP file's first frame to the RGB Pillow gives, with EXIF orientation applied. */
 export async function decodeWebp(bytes: Uint8Array, decodeLossy: LossyWebpDecoder, label = 'image'): Promise<RgbImage> {
   if (!isWebp(bytes)) throw webpError(label, 'signature is missing');
-  const riffEnd = Math.min(bytes.length, 8 + ((bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24)) >>> 0));
+  const declaredEnd = 8 + ((bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24)) >>> 0);
+  // libwebp's demuxer (Pillow's only WebP reader) refuses a file shorter than its RIFF size says,
+  // even when just the last chunk's padding byte is missing.
+  if (bytes.length < declaredEnd) throw webpError(label, `is truncated (${bytes.length} of the ${declaredEnd} bytes its RIFF header declares)`);
+  const riffEnd = declaredEnd;
   const chunks = readChunks(bytes, 12, riffEnd, label);
   const first = chunks[0];
   if (!first) throw webpError(label, 'is truncated');
