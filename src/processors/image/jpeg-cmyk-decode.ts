@@ -81,13 +81,14 @@ export function isFourComponentJpeg(b: Uint8Array): boolean {
 
 const DESCALE = (x: number, n: number): number => Math.floor((x + 2 ** (n - 1)) / 2 ** n);
 
-/** libjpeg's post-IDCT range limit: x & 1023 indexes a table that clamps -512..511 to 0..255 around 128. */
+/**
+ * The post-IDCT clamp. libjpeg's C code indexes a range table with x & 1023 (values past ±512
+ * wrap), but the SIMD islow IDCT that x86-64 and Arm builds of libjpeg-turbo run (Pillow's
+ * wheels, Chromium) saturates; the two agree on every value a sane quantization table yields.
+ */
 function rangeLimit(x: number): number {
-  const v = x & 1023;
-  if (v < 128) return v + 128;
-  if (v < 512) return 255;
-  if (v < 896) return 0;
-  return v - 896;
+  const v = x + 128;
+  return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
 /** jidctint.c jpeg_idct_islow: one block (natural order) to 8x8 samples at out[offset + y * stride + x]. */
@@ -285,6 +286,7 @@ export function decodeCmykJpeg(b: Uint8Array, label = 'image'): RgbImage {
       for (let o = d; o < end; ) {
         const pq = b[o] >> 4;
         const tq = b[o] & 15;
+        if (pq > 1 || tq > 3 || o + 1 + 64 * (pq + 1) > end) throw new JpegUnsupported('bad DQT');
         const table = new Int32Array(64);
         for (let k = 0; k < 64; k++) table[ZIGZAG[k]] = pq ? u16(o + 1 + 2 * k) : b[o + 1 + k];
         qt[tq] = table;
@@ -297,6 +299,7 @@ export function decodeCmykJpeg(b: Uint8Array, label = 'image'): RgbImage {
         const counts = b.subarray(o + 1, o + 17);
         let n = 0;
         for (let i = 0; i < 16; i++) n += counts[i];
+        if (b[o] >> 4 > 1 || th > 3 || n > 256 || o + 17 + n > end) throw new JpegUnsupported('bad DHT');
         const table = buildHuffman(counts, b.slice(o + 17, o + 17 + n));
         if (tc === 0) dcTables[th] = table;
         else acTables[th] = table;

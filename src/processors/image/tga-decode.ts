@@ -3,7 +3,8 @@
  * the header checks Pillow uses to recognise a TGA (TGA has no signature), image types 1/2/3 and
  * their RLE forms 9/10/11, 8-bit palettes (15/16-, 24- or 32-bit colour maps), gray 1/8/16-bit
  * (gray + alpha), true colour 16 (5-5-5), 24 and 32 bits, bottom-up/top-down and right-to-left
- * origins, RLE packets that run across rows. Alpha is dropped without compositing.
+ * origins, RLE raw packets that run across rows (repeat packets may not: Pillow reports an overrun).
+ * Alpha is dropped without compositing.
  */
 import { SiglipError } from '../../errors.js';
 import { checkImageSize, type RgbImage } from './rgb-image.js';
@@ -48,6 +49,7 @@ export function decodeTga(b: Uint8Array, label = 'image'): RgbImage {
     const size = b[5] | (b[6] << 8);
     const mapDepth = b[7];
     if (![16, 24, 32].includes(mapDepth)) throw tgaError(label, `colour map depth ${mapDepth} is not supported`);
+    if (start + size > 256) throw tgaError(label, `colour map of ${start + size} entries is invalid (Pillow: "invalid palette size")`);
     const entry = mapDepth / 8;
     if (p + entry * size > b.length) throw tgaError(label, 'colour map is truncated');
     palette = new Uint8Array(256 * 3);
@@ -82,6 +84,8 @@ export function decodeTga(b: Uint8Array, label = 'image'): RgbImage {
       const n = ((header & 0x7f) + 1) * bytesPerPixel;
       const take = Math.min(n, total - o);
       if (header & 0x80) {
+        // Pillow's RLE decoder lets raw packets run on into the next row but not repeat packets.
+        if ((o % (width * bytesPerPixel)) + n > width * bytesPerPixel) throw tgaError(label, 'RLE run crosses a row end (Pillow: "buffer overrun")');
         if (p + bytesPerPixel > b.length) throw tgaError(label, 'is truncated (image file is truncated)');
         for (let i = 0; i < take; i++) pixels[o + i] = b[p + (i % bytesPerPixel)];
         p += bytesPerPixel;
