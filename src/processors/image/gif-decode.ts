@@ -103,8 +103,8 @@ function interlacedRows(height: number): Int32Array {
 }
 
 /**
- * LZW-decodes frame indices into `indices` (width*height). Returns normally at the end code, at the
- * block terminator or when the frame is full; pixels not reached keep their previous value, as in Pillow.
+ * LZW-decodes frame indices into `indices` (width*height). Returns when the frame is full (an end
+ * code or block terminator may follow or not); image data that ends earlier fails, as in Pillow.
  */
 function decodeLzw(b: Uint8Array, frame: FrameHeader, indices: Uint8Array, label: string): void {
   const minCode = frame.minCodeSize;
@@ -133,7 +133,8 @@ function decodeLzw(b: Uint8Array, frame: FrameHeader, indices: Uint8Array, label
       if (blockLeft === 0) {
         if (p >= b.length) throw gifError(label, 'is truncated');
         blockLeft = b[p++];
-        if (blockLeft === 0) return; // block terminator before the end code
+        // Block terminator before the end code: Pillow fails unless the frame is already full.
+        if (blockLeft === 0) throw gifError(label, 'is truncated (its image data ends before the frame is complete)');
       }
       if (p >= b.length) throw gifError(label, 'is truncated');
       bits |= b[p++] << nbits;
@@ -149,7 +150,11 @@ function decodeLzw(b: Uint8Array, frame: FrameHeader, indices: Uint8Array, label
       previous = -1;
       continue;
     }
-    if (code === end) return;
+    if (code === end) {
+      // Pillow fails on an end code that comes before the frame is full ("image file is truncated").
+      if (out < total) throw gifError(label, 'is truncated (its image data ends before the frame is complete)');
+      return;
+    }
     let length = 0;
     let c = code;
     if (previous < 0) {
@@ -203,7 +208,6 @@ export function decodeGif(bytes: Uint8Array, label = 'image'): RgbImage {
     throw new SiglipError('INVALID_INPUT', `${label}: GIF is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit`);
   }
 
-  // Pixels the LZW data never reaches keep the canvas fill.
   const frameIndices = new Uint8Array(frame.width * frame.height).fill(frame.transparent ?? 0);
   decodeLzw(bytes, frame, frameIndices, label);
 
