@@ -74,25 +74,35 @@ function jpegSize(b: Uint8Array): { width: number; height: number } | null {
   return null;
 }
 
-/** Offset of the first SOS marker (start of entropy-coded data), or -1 when the headers end first. */
+/**
+ * Offset of the first SOS marker (start of entropy-coded data), or -1 when the headers end first.
+ * Like libjpeg's next_marker, bytes that are not a marker (junk, a segment length that was wrong)
+ * are skipped until the next FF xx.
+ */
 function jpegFirstScan(b: Uint8Array): number {
   let p = 2;
-  while (p + 4 <= b.length) {
-    if (b[p] !== 0xff) return -1;
-    const marker = b[p + 1];
-    if (marker === 0xff) {
+  while (p + 1 < b.length) {
+    if (b[p] !== 0xff) {
       p++;
       continue;
     }
+    const marker = b[p + 1];
+    if (marker === 0xff) {
+      p++; // fill byte
+      continue;
+    }
+    if (marker === 0x00) {
+      p += 2; // not a marker
+      continue;
+    }
     if (marker === 0xda) return p;
+    if (marker === 0xd9) return -1;
     if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
       p += 2;
       continue;
     }
-    if (marker === 0xd9) return -1;
-    const length = (b[p + 2] << 8) | b[p + 3];
-    if (length < 2) return -1;
-    p += 2 + length;
+    if (p + 4 > b.length) return -1;
+    p += 2 + Math.max(2, (b[p + 2] << 8) | b[p + 3]);
   }
   return -1;
 }
