@@ -10,7 +10,7 @@ import { SiglipError } from '../../errors.js';
 import { withoutAvifAlpha } from './avif-alpha.js';
 import { jpegWithoutOrientation, readJpegOrientation, readJpegOrientationSources } from './exif-orientation.js';
 import { jpegIsComplete, readDeclaredSize, sniffImageFormat, type ImageFormat } from './image-format.js';
-import { decodeCmykJpeg, isFourComponentJpeg } from './jpeg-cmyk-decode.js';
+import { decodeJpegLikePillow, isFourComponentJpeg } from './jpeg-cmyk-decode.js';
 import { decodeWithMoreDecoder, hasMoreDecoder, unsupportedFormatMessage } from './more-decoders.js';
 import { decodeWithOwnDecoder, hasOwnDecoder } from './own-decoders.js';
 import { materializeRgb, rgbSource, type PixelSource } from './pixel-source.js';
@@ -81,15 +81,15 @@ function checkJpegComplete(bytes: Uint8Array, label: string): void {
 }
 
 /**
- * A CMYK/YCCK JPEG decoded by us (browsers round their CMYK->RGB differently from Pillow), with
- * its EXIF/XMP orientation still to apply; null when it uses something our decoder does not
- * handle (arithmetic coding, 12-bit, damaged entropy data): the browser decodes it then (<= 1 level).
+ * A JPEG decoded by our libjpeg-turbo-exact decoder, with its EXIF/XMP orientation still to apply;
+ * null when it uses something that decoder does not handle (arithmetic coding, 12-bit, damaged
+ * data it cannot follow as libjpeg does). Used for CMYK/YCCK (browsers round their CMYK->RGB
+ * differently from Pillow) and for JPEGs the browser refuses.
  */
-function decodeFourComponentJpeg(bytes: Uint8Array, label: string): PixelSource | null {
-  checkJpegComplete(bytes, label);
+function ownJpeg(bytes: Uint8Array, label: string, components: number[]): PixelSource | null {
   let rgb: RgbImage;
   try {
-    rgb = decodeCmykJpeg(bytes, label);
+    rgb = decodeJpegLikePillow(bytes, label, { components, tolerateMarkerInScan: true });
   } catch (err) {
     if (err instanceof SiglipError) throw err;
     return null;
@@ -113,6 +113,9 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
     const blob = new Blob([unrotated ? unrotated.bytes : format === 'avif' ? withoutAvifAlpha(bytes).slice() : bytes.slice()]);
     bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
   } catch (err) {
+    // Chromium rejects a JPEG with a stray marker in its scan, which Pillow decodes (the rest gray).
+    const own = format === 'jpeg' ? ownJpeg(bytes, label, [1, 3]) : null;
+    if (own) return own;
     throw SiglipError.wrap('IMAGE_DECODE', `cannot decode ${label} (${format === 'unknown' ? 'unrecognised format' : format}); the data may be corrupt or truncated`, err);
   }
   try {
@@ -166,7 +169,8 @@ export async function decodeImagePixels(input: EncodedImage, label = 'image', re
     return rgbSource(await decodeWithOwnDecoder(bytes, format, label, async (simpleWebp) => materializeRgb(await decodeWithBrowser(simpleWebp, 'webp', label))));
   }
   if (format === 'jpeg' && isFourComponentJpeg(bytes)) {
-    const own = decodeFourComponentJpeg(bytes, label);
+    checkJpegComplete(bytes, label);
+    const own = ownJpeg(bytes, label, [4]);
     if (own) return own;
   }
   return decodeWithBrowser(bytes, format, label, readback);

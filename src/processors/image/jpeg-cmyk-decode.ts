@@ -1,12 +1,16 @@
 /**
- * Four-component (CMYK / YCCK, "Adobe") JPEGs decoded the way Pillow gets them from libjpeg-turbo,
- * because browsers convert CMYK to RGB with their own rounding (Chromium: 1 level off Pillow) and
- * expose no CMYK samples. Huffman baseline/extended/progressive with restart intervals, the
- * "islow" integer IDCT (jidctint.c), libjpeg-turbo's fancy h2v1/h2v2 upsampling and replication for
- * other integral factors, YCCK -> CMYK with jdcolor.c's tables; then Pillow's "CMYK;I" raw mode
- * (inverted, Adobe polarity, assumed for every CMYK JPEG) and its cmyk2rgb conversion.
- * Anything else (arithmetic coding, 12-bit, corrupt or truncated entropy data) throws a
- * JpegUnsupported, and the caller falls back to the browser's decoder.
+ * JPEG decoding the way Pillow gets it from libjpeg-turbo, for what browsers cannot give us:
+ * four-component (CMYK / YCCK, "Adobe") JPEGs, whose CMYK->RGB browsers round their own way
+ * (Chromium: 1 level off Pillow) without exposing the CMYK samples, and JPEGs the browser refuses
+ * but Pillow decodes (a stray marker inside the scan: libjpeg goes on with zero bits, the rest
+ * gray). Huffman baseline/extended/progressive with restart intervals, the "islow" integer IDCT
+ * (jidctint.c; clamped like the SIMD version), libjpeg-turbo's fancy h2v1/h2v2/h1v2 upsampling and
+ * replication for other integral factors, jdcolor.c's YCbCr->RGB and YCCK->CMYK tables, libjpeg's
+ * default colour space rules; CMYK then goes through Pillow's "CMYK;I" raw mode (inverted, Adobe
+ * polarity, assumed for every CMYK JPEG) and its cmyk2rgb conversion. Gray and YCbCr JPEGs decode
+ * exactly as well (all such zoo JPEGs are checked), but the browser's decoder is faster for them.
+ * Anything else (arithmetic coding, 12-bit, damaged data it cannot follow as libjpeg does) throws
+ * a JpegUnsupported, and the caller uses the browser's decoder (or its error).
  */
 import { checkImageSize, type RgbImage } from './rgb-image.js';
 
@@ -51,6 +55,8 @@ function buildHuffman(counts: Uint8Array, values: Uint8Array): Huffman {
       k += n;
       maxcode[l] = code - 1;
     }
+    // jpeg_make_d_derived_tbl: over-subscribed code lengths are a bad table.
+    if (code > 2 ** l) throw new JpegUnsupported('bad Huffman table');
     code <<= 1;
   }
   maxcode[17] = 0x7fffffff;
@@ -197,17 +203,29 @@ function idctIslow(coef: Int32Array, base: number, q: Int32Array, out: Uint8Arra
 class BitReader {
   private bits = 0;
   private count = 0;
+  /** Set when a marker cut the entropy data short (libjpeg's insufficient_data): zero bits follow. */
+  insufficient = false;
+  /** Where that marker starts. */
+  markerAt = -1;
   constructor(
     private readonly b: Uint8Array,
     public pos: number,
+    private readonly tolerant: boolean,
   ) {}
   bit(): number {
     if (this.count === 0) {
+      if (this.insufficient) return 0;
       if (this.pos >= this.b.length) throw new JpegUnsupported('entropy data ends early');
       const byte = this.b[this.pos];
       if (byte === 0xff) {
         const next = this.b[this.pos + 1];
-        if (next !== 0) throw new JpegUnsupported(`marker ${next?.toString(16)} inside entropy data`);
+        if (next !== 0) {
+          if (!this.tolerant) throw new JpegUnsupported(`marker ${next?.toString(16)} inside entropy data`);
+          // libjpeg: warn once, then feed zero bits (the marker stays unread).
+          this.insufficient = true;
+          this.markerAt = this.pos;
+          return 0;
+        }
         this.pos += 2;
       } else {
         this.pos++;
@@ -250,6 +268,16 @@ class BitReader {
 
 /** Pillow's RGB of a 4-component JPEG (before EXIF orientation). */
 export function decodeCmykJpeg(b: Uint8Array, label = 'image'): RgbImage {
+  return decodeJpegLikePillow(b, label, { components: [4], tolerateMarkerInScan: true });
+}
+
+/**
+ * Pillow's RGB of a gray, YCbCr/RGB or CMYK/YCCK JPEG (before EXIF orientation). With
+ * `tolerateMarkerInScan`, a marker inside the entropy data of a single-scan baseline image is
+ * handled as libjpeg does when Pillow reads it: the current MCU continues on zero bits, the rest
+ * of the image stays all-zero coefficients (flat gray), and the stray marker is never parsed.
+ */
+export function decodeJpegLikePillow(b: Uint8Array, label: string, opts: { components: number[]; tolerateMarkerInScan: boolean }): RgbImage {
   const qt: (Int32Array | undefined)[] = [];
   const dcTables: (Huffman | undefined)[] = [];
   const acTables: (Huffman | undefined)[] = [];
@@ -259,6 +287,9 @@ export function decodeCmykJpeg(b: Uint8Array, label = 'image'): RgbImage {
   let progressive = false;
   let restartInterval = 0;
   let adobe: number | null = null;
+  let jfif = false;
+  let lastMarkerAt = -1;
+  let stopped = false;
   let hmax = 1;
   let vmax = 1;
   let mcusX = 0;
@@ -266,7 +297,7 @@ export function decodeCmykJpeg(b: Uint8Array, label = 'image'): RgbImage {
   let sawEoi = false;
   let p = 2;
   const u16 = (o: number): number => (b[o] << 8) | b[o + 1];
-  while (p + 4 <= b.length && !sawEoi) {
+  while (p + 2 <= b.length && !sawEoi) {
     if (b[p] !== 0xff) throw new JpegUnsupported('bad marker');
     const marker = b[p + 1];
     if (marker === 0xff) {
@@ -277,7 +308,11 @@ export function decodeCmykJpeg(b: Uint8Array, label = 'image'): RgbImage {
       p += 2;
       continue;
     }
-    if (marker === 0xd9) break;
+    if (marker === 0xd9) {
+      sawEoi = true;
+      break;
+    }
+    if (p + 4 > b.length) throw new JpegUnsupported('truncated segment');
     const length = u16(p + 2);
     const d = p + 4;
     const end = p + 2 + length;
@@ -301,12 +336,15 @@ export function decodeCmykJpeg(b: Uint8Array, label = 'image'): RgbImage {
         for (let i = 0; i < 16; i++) n += counts[i];
         if (b[o] >> 4 > 1 || th > 3 || n > 256 || o + 17 + n > end) throw new JpegUnsupported('bad DHT');
         const table = buildHuffman(counts, b.slice(o + 17, o + 17 + n));
+        if (tc === 0 && table.values.some((v) => v > 15)) throw new JpegUnsupported('bad DC Huffman table');
         if (tc === 0) dcTables[th] = table;
         else acTables[th] = table;
         o += 17 + n;
       }
     } else if (marker === 0xdd) {
       restartInterval = u16(d);
+    } else if (marker === 0xe0) {
+      if (length >= 7 && b[d] === 0x4a && b[d + 1] === 0x46 && b[d + 2] === 0x49 && b[d + 3] === 0x46 && b[d + 4] === 0) jfif = true;
     } else if (marker === 0xee) {
       if (length >= 14 && b[d] === 0x41 && b[d + 1] === 0x64 && b[d + 2] === 0x6f && b[d + 3] === 0x62 && b[d + 4] === 0x65) adobe = b[d + 11];
     } else if (marker === 0xc0 || marker === 0xc1 || marker === 0xc2) {
@@ -314,10 +352,11 @@ export function decodeCmykJpeg(b: Uint8Array, label = 'image'): RgbImage {
       if (b[d] !== 8) throw new JpegUnsupported(`${b[d]}-bit samples`);
       height = u16(d + 1);
       width = u16(d + 3);
-      if (b[d + 5] !== 4) throw new JpegUnsupported('not 4 components');
+      const nf = b[d + 5];
+      if (!opts.components.includes(nf)) throw new JpegUnsupported(`${nf} components`);
       checkImageSize(width, height, label);
       comps = [];
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < nf; i++) {
         const o = d + 6 + 3 * i;
         comps.push({ id: b[o], h: b[o + 1] >> 4, v: b[o + 1] & 15, tq: b[o + 2], quant: null, blocksPerLine: 0, blocksPerColumn: 0, coefs: new Int32Array(0), pred: 0 });
       }
@@ -333,8 +372,11 @@ export function decodeCmykJpeg(b: Uint8Array, label = 'image'): RgbImage {
       }
     } else if (marker >= 0xc3 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       throw new JpegUnsupported(`frame type ${marker.toString(16)} (lossless, hierarchical or arithmetic)`);
+    } else if (!((marker >= 0xe0 && marker <= 0xef) || marker === 0xfe || marker === 0xcc || marker === 0xdc || marker === 0xda)) {
+      // libjpeg's read_markers fails on anything else (JERR_UNKNOWN_MARKER).
+      throw new JpegUnsupported(`marker ${marker.toString(16)}`);
     } else if (marker === 0xda) {
-      if (comps.length !== 4) throw new JpegUnsupported('scan before frame');
+      if (comps.length === 0) throw new JpegUnsupported('scan before frame');
       const ns = b[d];
       const scan: { c: Component; dc: Huffman | undefined; ac: Huffman | undefined }[] = [];
       for (let i = 0; i < ns; i++) {
@@ -353,12 +395,27 @@ export function decodeCmykJpeg(b: Uint8Array, label = 'image'): RgbImage {
       const se = b[o + 1];
       const ah = b[o + 2] >> 4;
       const al = b[o + 2] & 15;
-      p = decodeScan(b, end, scan, { progressive, ss, se, ah, al, restartInterval, mcusX, mcusY, hmax, vmax, width, height });
+      lastMarkerAt = -1;
+      const next = decodeScan(b, end, scan, { progressive, ss, se, ah, al, restartInterval, mcusX, mcusY, hmax, vmax, width, height }, opts.tolerateMarkerInScan);
+      if (next < 0) {
+        lastMarkerAt = -2 - next;
+        // Data cut short by a stray marker: Pillow gets its scanlines from this scan and stops,
+        // which only yields the image when this one baseline scan carried every component.
+        if (progressive || restartInterval || scan.length !== comps.length || comps.some((c) => c.quant === null)) throw new JpegUnsupported('marker inside entropy data');
+        // Pillow then calls jpeg_finish_decompress, which reads the markers that follow: a kind
+        // libjpeg does not accept there makes the whole load fail.
+        if (!markersAfterScanOk(b, lastMarkerAt)) throw new JpegUnsupported('stray marker libjpeg rejects');
+        stopped = true;
+        break;
+      }
+      p = next;
       continue;
     }
     p = end;
   }
-  if (comps.length !== 4 || comps.some((c) => !c.quant)) throw new JpegUnsupported('no complete frame');
+  if (comps.length === 0 || comps.some((c) => !c.quant)) throw new JpegUnsupported('no complete frame');
+  // libjpeg reads to EOI (Pillow: "image file is truncated" otherwise), unless a stray marker ended it.
+  if (!stopped && !sawEoi) throw new JpegUnsupported('no EOI');
   // IDCT, crop to the downsampled size, upsample to full size.
   const planes: Uint8Array[] = [];
   const ws = new Float64Array(64);
@@ -372,8 +429,67 @@ export function decodeCmykJpeg(b: Uint8Array, label = 'image'): RgbImage {
     }
     planes.push(upsample(plane, stride, c, hmax, vmax, width, height));
   }
-  const ycck = adobe !== null && adobe !== 0;
-  return cmykToRgb(planes, width, height, ycck);
+  if (comps.length === 4) return cmykToRgb(planes, width, height, adobe !== null && adobe !== 0);
+  if (comps.length === 1) {
+    const out = new Uint8Array(width * height * 3);
+    const g = planes[0] as Uint8Array;
+    for (let i = 0, q = 0; i < g.length; i++, q += 3) out[q] = out[q + 1] = out[q + 2] = g[i];
+    return { data: out, width, height };
+  }
+  // libjpeg-turbo's default colour space for 3 components (jdapimin.c default_decompress_parms).
+  const ids = comps.map((c) => c.id).join(',');
+  const rgb = jfif ? false : adobe !== null ? adobe === 0 : ids === '82,71,66';
+  return rgb ? interleave(planes, width, height) : yccToRgb(planes, width, height);
+}
+
+/**
+ * libjpeg's read_markers after a scan cut short by a stray marker at `p`, as jpeg_finish_decompress
+ * runs it for Pillow: EOI or running out of data is fine; APPn, COM, DNL and DAC are skipped;
+ * DQT, DHT and DRI must parse; RSTn/TEM are ignored; SOI, SOF, SOS and unknown markers are errors.
+ * Between markers, bytes are skipped up to the next FF xx (xx not 00), as next_marker does.
+ */
+function markersAfterScanOk(b: Uint8Array, p: number): boolean {
+  for (;;) {
+    // next_marker
+    while (p < b.length && b[p] !== 0xff) p++;
+    while (p < b.length && b[p] === 0xff) p++;
+    if (p >= b.length) return true; // suspension: Pillow already has every row
+    const m = b[p];
+    p++;
+    if (m === 0x00) continue;
+    if (m === 0xd9) return true;
+    if ((m >= 0xd0 && m <= 0xd7) || m === 0x01) continue;
+    if (m === 0xd8 || m === 0xda || (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xcc)) return false;
+    const known = (m >= 0xe0 && m <= 0xef) || m === 0xfe || m === 0xdc || m === 0xcc || m === 0xdb || m === 0xc4 || m === 0xdd;
+    if (!known) return false;
+    if (p + 2 > b.length) return true;
+    const length = (b[p] << 8) | b[p + 1];
+    if (m === 0xdb || m === 0xc4 || m === 0xdd) {
+      if (length < 2) return false;
+      if (p + length > b.length) return true;
+      const d = b.subarray(p + 2, p + length);
+      if (m === 0xdd && length !== 4) return false;
+      if (m === 0xdb) {
+        for (let o = 0; o < d.length; ) {
+          const pq = d[o] >> 4;
+          if (pq > 1 || (d[o] & 15) > 3) return false;
+          o += 1 + 64 * (pq + 1);
+          if (o > d.length) return false;
+        }
+      }
+      if (m === 0xc4) {
+        for (let o = 0; o < d.length; ) {
+          if (d[o] >> 4 > 1 || (d[o] & 15) > 3 || o + 17 > d.length) return false;
+          let n = 0;
+          for (let i = 1; i <= 16; i++) n += d[o + i];
+          if (n > 256) return false;
+          o += 17 + n;
+          if (o > d.length) return false;
+        }
+      }
+    }
+    p += Math.max(2, length); // skip_variable: a length below 2 skips nothing more
+  }
 }
 
 interface ScanParams {
@@ -392,8 +508,8 @@ interface ScanParams {
 }
 
 /** Decodes one scan's entropy data into the components' coefficients; returns the offset of the next marker. */
-function decodeScan(b: Uint8Array, start: number, scan: { c: Component; dc: Huffman | undefined; ac: Huffman | undefined }[], s: ScanParams): number {
-  const r = new BitReader(b, start);
+function decodeScan(b: Uint8Array, start: number, scan: { c: Component; dc: Huffman | undefined; ac: Huffman | undefined }[], s: ScanParams, tolerant: boolean): number {
+  const r = new BitReader(b, start, tolerant);
   let eobrun = 0;
   for (const x of scan) x.c.pred = 0;
   const decodeBlock = (x: { c: Component; dc: Huffman | undefined; ac: Huffman | undefined }, blk: number): void => {
@@ -506,6 +622,8 @@ function decodeScan(b: Uint8Array, start: number, scan: { c: Component; dc: Huff
       eobrun = 0;
       for (const x of scan) x.c.pred = 0;
     }
+    // libjpeg leaves every MCU after the one that ran out of data all zeros.
+    if (r.insufficient) return -2 - r.markerAt;
     const mx = m % cols;
     const my = (m - mx) / cols;
     if (single) {
@@ -518,6 +636,7 @@ function decodeScan(b: Uint8Array, start: number, scan: { c: Component; dc: Huff
       }
     }
   }
+  if (r.insufficient) return -2 - r.markerAt;
   // The scan must end at a marker (libjpeg would fill missing data with zeros: leave that to the browser).
   let q = r.pos;
   while (q + 1 < b.length && !(b[q] === 0xff && b[q + 1] !== 0 && !(b[q + 1] >= 0xd0 && b[q + 1] <= 0xd7))) q++;
@@ -598,6 +717,46 @@ function upsample(plane: Uint8Array, stride: number, c: Component, hmax: number,
     for (let x = 0; x < width; x++) out[y * width + x] = at(Math.floor(x / hr), sy);
   }
   return out;
+}
+
+function interleave(planes: Uint8Array[], width: number, height: number): RgbImage {
+  const n = width * height;
+  const out = new Uint8Array(n * 3);
+  const [r, g, bl] = planes as [Uint8Array, Uint8Array, Uint8Array];
+  for (let i = 0, o = 0; i < n; i++, o += 3) {
+    out[o] = r[i];
+    out[o + 1] = g[i];
+    out[o + 2] = bl[i];
+  }
+  return { data: out, width, height };
+}
+
+/** jdcolor.c ycc_rgb_convert with its fixed-point tables (SCALEBITS 16). */
+function yccToRgb(planes: Uint8Array[], width: number, height: number): RgbImage {
+  const n = width * height;
+  const out = new Uint8Array(n * 3);
+  const [py, pcb, pcr] = planes as [Uint8Array, Uint8Array, Uint8Array];
+  const crR = new Int32Array(256);
+  const cbB = new Int32Array(256);
+  const crG = new Float64Array(256);
+  const cbG = new Float64Array(256);
+  for (let i = 0; i < 256; i++) {
+    const x = i - 128;
+    crR[i] = Math.floor((91881 * x + 32768) / 65536);
+    cbB[i] = Math.floor((116130 * x + 32768) / 65536);
+    crG[i] = -46802 * x;
+    cbG[i] = -22554 * x + 32768;
+  }
+  const clamp = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
+  for (let i = 0, o = 0; i < n; i++, o += 3) {
+    const y = py[i];
+    const cb = pcb[i];
+    const cr = pcr[i];
+    out[o] = clamp(y + crR[cr]);
+    out[o + 1] = clamp(y + Math.floor((cbG[cb] + crG[cr]) / 65536));
+    out[o + 2] = clamp(y + cbB[cb]);
+  }
+  return { data: out, width, height };
 }
 
 /** jdcolor.c ycck_cmyk_convert (optional), then Pillow's "CMYK;I" raw mode and cmyk2rgb. */

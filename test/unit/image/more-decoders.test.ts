@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SiglipError } from '../../../src/errors';
 import { decodeImageBytes } from '../../../src/processors/image/decode-browser';
 import { jpegWithoutOrientation, readJpegOrientation } from '../../../src/processors/image/exif-orientation';
-import { decodeCmykJpeg, isFourComponentJpeg, JpegUnsupported } from '../../../src/processors/image/jpeg-cmyk-decode';
+import { decodeCmykJpeg, decodeJpegLikePillow, isFourComponentJpeg, JpegUnsupported } from '../../../src/processors/image/jpeg-cmyk-decode';
 import { decodeIco, pickIcoEntry } from '../../../src/processors/image/ico-decode';
 import { jpegIsComplete, sniffImageFormat } from '../../../src/processors/image/image-format';
 import { decodeWithMoreDecoder, hasMoreDecoder, unsupportedFormatMessage } from '../../../src/processors/image/more-decoders';
@@ -185,5 +185,23 @@ describe('CMYK / YCCK JPEGs decode to Pillow\'s RGB exactly (before orientation)
     const rotated = readJpegOrientation(bytes) >= 5;
     expect(rotated ? [rgb.height, rgb.width] : [rgb.width, rgb.height]).toEqual([p.python.width, p.python.height]);
     if (!rotated) expect(sha(rgb.data)).toBe(p.python.rgb_sha256);
+  });
+});
+
+describe('our JPEG decoder equals Pillow on every zoo JPEG it accepts (it backs up the browser)', () => {
+  const jpegs = stored.filter((p) => sniffImageFormat(bytesOf(p)) === 'jpeg' && readJpegOrientation(bytesOf(p)) === 1);
+  it.each(jpegs.map((p) => [p.file, p] as const))('%s', (_name, p) => {
+    let rgb;
+    try {
+      rgb = decodeJpegLikePillow(bytesOf(p), p.file, { components: [1, 3, 4], tolerateMarkerInScan: true });
+    } catch (err) {
+      // Refusing is always allowed (the browser's decoder or its error decides), except for plain JPEGs.
+      expect(err instanceof JpegUnsupported || err instanceof SiglipError).toBe(true);
+      expect(/arithmetic|truncated|cut|header|magic|no_eoi|zero_padded|sof_zero|stray_marker|app0|\.png$|jpeg_named|mpo/.test(p.file) || !p.python.loads, p.file).toBe(true);
+      return;
+    }
+    expect(p.python.loads, `${p.file}: decoded but Pillow fails (${p.python.error})`).toBe(true);
+    expect([rgb.width, rgb.height]).toEqual([p.python.width, p.python.height]);
+    expect(sha(rgb.data)).toBe(p.python.rgb_sha256);
   });
 });
