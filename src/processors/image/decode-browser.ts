@@ -87,6 +87,9 @@ function checkJpegComplete(bytes: Uint8Array, label: string): void {
  * differently from Pillow) and for JPEGs the browser refuses.
  */
 function ownJpeg(bytes: Uint8Array, label: string, components: number[]): PixelSource | null {
+  // Our decoder keeps every coefficient (4 bytes per sample): past 50 MP leave it to the browser.
+  const declared = readDeclaredSize(bytes, 'jpeg');
+  if (!declared || declared.width * declared.height > 50_000_000) return null;
   let rgb: RgbImage;
   try {
     rgb = decodeJpegLikePillow(bytes, label, { components, tolerateMarkerInScan: true });
