@@ -49,11 +49,15 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat {
   return 'unknown';
 }
 
-function jpegSize(b: Uint8Array): { width: number; height: number } | null {
+/**
+ * Offset of the JPEG's frame header (the SOFn marker: SOF0..SOF15 except DHT C4, JPG C8 and DAC
+ * CC), or -1 when the headers end (SOS, EOI, a bad length) before one.
+ */
+export function jpegFrameAt(b: Uint8Array): number {
   let p = 2;
   while (p + 4 <= b.length) {
-    if (b[p] !== 0xff) return null;
-    const marker = b[p + 1];
+    if (b[p] !== 0xff) return -1;
+    const marker = b[p + 1] as number;
     if (marker === 0xff) {
       p++;
       continue;
@@ -62,16 +66,18 @@ function jpegSize(b: Uint8Array): { width: number; height: number } | null {
       p += 2;
       continue;
     }
-    const length = (b[p + 2] << 8) | b[p + 3];
-    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      if (p + 9 > b.length) return null;
-      return { height: (b[p + 5] << 8) | b[p + 6], width: (b[p + 7] << 8) | b[p + 8] };
-    }
-    if (marker === 0xda || length < 2) return null;
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return p;
+    const length = ((b[p + 2] as number) << 8) | (b[p + 3] as number);
+    if (marker === 0xda || marker === 0xd9 || length < 2) return -1;
     p += 2 + length;
   }
-  return null;
+  return -1;
+}
+
+function jpegSize(b: Uint8Array): { width: number; height: number } | null {
+  const p = jpegFrameAt(b);
+  if (p < 0 || p + 9 > b.length) return null;
+  return { height: ((b[p + 5] as number) << 8) | (b[p + 6] as number), width: ((b[p + 7] as number) << 8) | (b[p + 8] as number) };
 }
 
 /**

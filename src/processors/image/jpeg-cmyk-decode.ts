@@ -12,6 +12,7 @@
  * Anything else (arithmetic coding, 12-bit, damaged data it cannot follow as libjpeg does) throws
  * a JpegUnsupported, and the caller uses the browser's decoder (or its error).
  */
+import { jpegFrameAt } from './image-format.js';
 import { checkImageSize, type RgbImage } from './rgb-image.js';
 
 export class JpegUnsupported extends Error {}
@@ -65,24 +66,8 @@ function buildHuffman(counts: Uint8Array, values: Uint8Array): Huffman {
 
 /** True for a JPEG whose frame has 4 components (CMYK or YCCK), read from the headers only. */
 export function isFourComponentJpeg(b: Uint8Array): boolean {
-  let p = 2;
-  while (p + 4 <= b.length) {
-    if (b[p] !== 0xff) return false;
-    const marker = b[p + 1];
-    if (marker === 0xff) {
-      p++;
-      continue;
-    }
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
-      p += 2;
-      continue;
-    }
-    const length = (b[p + 2] << 8) | b[p + 3];
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return p + 9 < b.length && b[p + 9] === 4;
-    if (marker === 0xda || marker === 0xd9 || length < 2) return false;
-    p += 2 + length;
-  }
-  return false;
+  const p = jpegFrameAt(b);
+  return p >= 0 && p + 9 < b.length && b[p + 9] === 4;
 }
 
 const DESCALE = (x: number, n: number): number => Math.floor((x + 2 ** (n - 1)) / 2 ** n);
