@@ -7,7 +7,7 @@ import { SiglipError, type SerializedSiglipError } from '../errors.js';
 import type { LibraryHit, LibraryPhoto } from '../library-types.js';
 import { EmbeddingMatrix, textScore } from '../scores/library-ranking.js';
 import { decodeLibraryFile, encodeLibraryFile } from '../storage/library/library-file.js';
-import type { PhotoRecord } from '../storage/library/library-records.js';
+import type { ChunkRecord, PhotoRecord } from '../storage/library/library-records.js';
 import { LibraryStore, mismatchError, type EmbeddingSpace, type NewPhoto, type StoreDeps } from '../storage/library/library-store.js';
 import type { Score } from '../types.js';
 import type { WireImage } from '../protocol/engine-protocol.js';
@@ -132,14 +132,8 @@ export class LibraryEngine {
     if (lib.matrix && lib.generation === meta.generation) return lib.matrix;
     lib.loading ??= (async () => {
       try {
-        let matrix: EmbeddingMatrix | undefined;
-        const current = await lib.store.streamChunks(
-          (_, photos) => {
-            matrix = new EmbeddingMatrix(space.dim, Math.max(1, photos));
-          },
-          (chunk) => matrix?.append(chunk.ids, new Float32Array(chunk.data)),
-        );
-        if (!matrix) throw new SiglipError('INTERNAL', 'library read ended before it started');
+        const { meta: current, chunks } = await lib.store.readAll();
+        const matrix = matrixFromChunks(chunks, space.dim);
         lib.matrix = matrix;
         lib.generation = current.generation;
         return matrix;
@@ -330,6 +324,13 @@ export class LibraryEngine {
     }
     return added;
   }
+}
+
+/** Normalized rows of all chunks (normalizing after the last chunk arrived measured faster than as each arrives). */
+function matrixFromChunks(chunks: readonly ChunkRecord[], dim: number): EmbeddingMatrix {
+  const matrix = new EmbeddingMatrix(dim, Math.max(1, chunks.reduce((n, c) => n + c.ids.length, 0)));
+  for (const c of chunks) matrix.append(c.ids, new Float32Array(c.data));
+  return matrix;
 }
 
 function photoOf(r: PhotoRecord): LibraryPhoto {

@@ -140,47 +140,17 @@ export class LibraryStore {
     );
   }
 
-  /** All embedding chunks in insertion order, read in one request, with the generation they belong to. */
+  /**
+   * All embedding chunks in insertion order with the generation they belong to, in one transaction.
+   * Every chunk is its own request, all made up front: measured faster than one getAll (the
+   * database starts delivering while it reads the rest).
+   */
   readAll(): Promise<{ meta: LibraryMeta; chunks: ChunkRecord[] }> {
     return transact(this.db, [META_STORE, CHUNK_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => {
-      const [meta, chunks] = await Promise.all([readMeta(tx), request(tx.objectStore(CHUNK_STORE).getAll()) as Promise<ChunkRecord[]>]);
+      const store = tx.objectStore(CHUNK_STORE);
+      const [meta, keys] = await Promise.all([readMeta(tx), request(store.getAllKeys())]);
+      const chunks = (await Promise.all(keys.map((key) => request(store.get(key))))) as ChunkRecord[];
       return { meta, chunks };
-    });
-  }
-
-  /**
-   * The embedding chunks in insertion order, handed to `onChunk` one by one as IndexedDB delivers
-   * them, all in one transaction with the meta they belong to and the photo count. Every chunk is
-   * requested up front, so the database reads the next ones while the caller works on this one (a
-   * cursor would wait for each continue()).
-   */
-  streamChunks(onStart: (meta: LibraryMeta, photos: number) => void, onChunk: (chunk: ChunkRecord) => void): Promise<LibraryMeta> {
-    return transact(this.db, [META_STORE, PHOTO_STORE, CHUNK_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => {
-      const chunkStore = tx.objectStore(CHUNK_STORE);
-      const [meta, photos, keys] = await Promise.all([readMeta(tx), request(tx.objectStore(PHOTO_STORE).count()), request(chunkStore.getAllKeys())]);
-      onStart(meta, photos);
-      await new Promise<void>((resolve, reject) => {
-        let pending = keys.length;
-        if (pending === 0) return resolve();
-        let failed = false;
-        for (const key of keys) {
-          const req = chunkStore.get(key);
-          req.onerror = () => reject(req.error);
-          // Requests of one transaction succeed in the order they were made: chunks arrive in key order.
-          req.onsuccess = () => {
-            if (failed) return;
-            try {
-              onChunk(req.result as ChunkRecord);
-            } catch (err) {
-              failed = true;
-              reject(err);
-              return;
-            }
-            if (--pending === 0) resolve();
-          };
-        }
-      });
-      return meta;
     });
   }
 
