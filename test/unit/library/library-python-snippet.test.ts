@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +37,10 @@ describe('README Python snippet for library files', () => {
     ].join('\n'), FIXTURE, modelDir], { stdio: 'inherit' });
     const snippet = readmeSnippet().replace(/model_id = "[^"]+"/, `model_id = ${JSON.stringify(modelDir)}`);
     writeFileSync(join(dir, 'snippet.py'), snippet);
+    // A file Pillow cannot read is skipped (and printed), as lib.add lists it in `failed`.
+    writeFileSync(join(dir, 'photos', 'broken.jpg'), 'not a photo');
     execFileSync('python3', ['snippet.py'], { cwd: dir, stdio: 'inherit' });
+    rmSync(join(dir, 'photos', 'broken.jpg'));
     // Reference: each photo embedded alone, the way transformers documents get_image_features.
     const reference = JSON.parse(execFileSync('python3', ['-c', [
       'import sys, json, os, torch',
