@@ -70,6 +70,25 @@ export async function preparePixels(blobs: readonly Blob[], processor: SiglipIma
   return out;
 }
 
+/** A stored-id check slower than this is skipped: the write transaction dedupes anyway. */
+const EXISTING_TIMEOUT_MS = 10_000;
+
+/**
+ * Which ids are stored, or none known when the check fails or hangs (IndexedDB in a nested worker
+ * is a path browsers exercise little): only an optimization, the write transaction skips stored ids.
+ */
+async function storedOrNone(check: Promise<Set<string>>): Promise<Set<string>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<Set<string>>((resolve) => {
+    timer = setTimeout(() => resolve(new Set()), EXISTING_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([check.catch(() => new Set<string>()), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The whole CPU side of one add() batch in one call: ids (hash), which are stored already, then
  * pixel_values of the new ones only. One call instead of three round trips through the engine,
@@ -77,7 +96,7 @@ export async function preparePixels(blobs: readonly Blob[], processor: SiglipIma
  */
 export async function collectBatch(items: readonly CollectItem[], processor: SiglipImageProcessor, existing: ExistingIds, readback?: CanvasReadback): Promise<CollectOutcome[]> {
   const ids = await photoIds(items.map((it) => it.id ?? it.blob));
-  const known = await existing(ids.filter((x): x is string => typeof x === 'string'));
+  const known = await storedOrNone(existing(ids.filter((x): x is string => typeof x === 'string')));
   const out: (CollectOutcome | undefined)[] = new Array(items.length).fill(undefined);
   const seen = new Set<string>();
   const todo: number[] = [];

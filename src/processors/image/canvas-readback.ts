@@ -31,6 +31,26 @@ export function make2dCanvas(width: number, height: number, label: string): Cont
 
 /** Whether VideoFrame.copyTo(…, { format: 'RGBA' }) works here: checked on a red and a blue pixel. */
 let frameCopyWorks: Promise<boolean> | undefined;
+/** Set when a copy did not finish in time: this realm reads back through the canvas from then on. */
+let frameCopyDisabled = false;
+
+/** A frame copy that takes longer than this is abandoned (a browser bug must not stall indexing). */
+const FRAME_COPY_TIMEOUT_MS = 5000;
+
+/** `copy` resolves true when it finished within the timeout; a late one disables the path. */
+async function finishedInTime(copy: Promise<unknown>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), FRAME_COPY_TIMEOUT_MS);
+  });
+  try {
+    const done = await Promise.race([copy.then(() => true as const), late]);
+    if (!done) frameCopyDisabled = true;
+    return done;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function checkFrameCopy(): Promise<boolean> {
   frameCopyWorks ??= (async () => {
@@ -41,8 +61,7 @@ function checkFrameCopy(): Promise<boolean> {
       const frame = new VideoFrame(bitmap, { timestamp: 0 });
       try {
         const out = new Uint8Array(8);
-        await frame.copyTo(out, { format: 'RGBA' });
-        return out.join() === '255,0,0,255,0,0,255,255';
+        return (await finishedInTime(frame.copyTo(out, { format: 'RGBA' }))) && out.join() === '255,0,0,255,0,0,255,255';
       } finally {
         frame.close();
         bitmap.close();
@@ -64,15 +83,16 @@ export class CanvasReadback {
    */
   async readBitmap(bitmap: ImageBitmap, label: string): Promise<Uint8ClampedArray> {
     const { width, height } = bitmap;
-    if (await checkFrameCopy()) {
+    if (!frameCopyDisabled && (await checkFrameCopy())) {
       let frame: VideoFrame | undefined;
       try {
         frame = new VideoFrame(bitmap, { timestamp: 0 });
         // An alpha channel would come back unpremultiplied, unlike a canvas: only opaque frames.
         if ((frame.format === 'RGBX' || frame.format === 'BGRX') && frame.codedWidth === width && frame.codedHeight === height) {
           const out = this.buffer(width * height * 4);
-          await frame.copyTo(out, { format: 'RGBA' });
-          return out;
+          if (await finishedInTime(frame.copyTo(out, { format: 'RGBA' }))) return out;
+          // The abandoned copy may still write into that buffer: the canvas path gets a new one.
+          this.pixels = new Uint8ClampedArray(0);
         }
       } catch {
         // fall through to the canvas
