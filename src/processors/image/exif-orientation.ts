@@ -4,6 +4,7 @@
  * this), then the matching Pillow transpose. Values outside 2..8 leave the image untouched.
  */
 import type { RgbImage } from './rgb-image.js';
+import { isStandaloneJpegMarker } from './image-format.js';
 
 export type ExifOrientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 
@@ -151,7 +152,7 @@ function scanJpegOrientation(jpeg: Uint8Array): JpegOrientationScan {
       p++; // fill byte
       continue;
     }
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+    if (isStandaloneJpegMarker(marker)) {
       p += 2;
       continue;
     }

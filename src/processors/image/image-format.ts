@@ -53,6 +53,11 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat {
  * Offset of the JPEG's frame header (the SOFn marker: SOF0..SOF15 except DHT C4, JPG C8 and DAC
  * CC), or -1 when the headers end (SOS, EOI, a bad length) before one.
  */
+/** SOI, TEM and RST0..7: JPEG markers without a length field. */
+export function isStandaloneJpegMarker(marker: number): boolean {
+  return marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7);
+}
+
 export function jpegFrameAt(b: Uint8Array): number {
   let p = 2;
   while (p + 4 <= b.length) {
@@ -62,7 +67,7 @@ export function jpegFrameAt(b: Uint8Array): number {
       p++;
       continue;
     }
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+    if (isStandaloneJpegMarker(marker)) {
       p += 2;
       continue;
     }
@@ -103,7 +108,7 @@ function jpegFirstScan(b: Uint8Array): number {
     }
     if (marker === 0xda) return p;
     if (marker === 0xd9) return -1;
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+    if (isStandaloneJpegMarker(marker)) {
       p += 2;
       continue;
     }

@@ -12,7 +12,7 @@
  * Anything else (arithmetic coding, 12-bit, damaged data it cannot follow as libjpeg does) throws
  * a JpegUnsupported, and the caller uses the browser's decoder (or its error).
  */
-import { jpegFrameAt } from './image-format.js';
+import { isStandaloneJpegMarker, jpegFrameAt } from './image-format.js';
 import { checkImageSize, type RgbImage } from './rgb-image.js';
 
 export class JpegUnsupported extends Error {}
@@ -289,7 +289,7 @@ export function decodeJpegLikePillow(b: Uint8Array, label: string, opts: { compo
       p++;
       continue;
     }
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+    if (isStandaloneJpegMarker(marker)) {
       p += 2;
       continue;
     }
