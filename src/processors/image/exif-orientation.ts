@@ -4,7 +4,7 @@
  * this), then the matching Pillow transpose. Values outside 2..8 leave the image untouched.
  */
 import type { RgbImage } from './rgb-image.js';
-import { isStandaloneJpegMarker } from './image-format.js';
+import { isStandaloneJpegMarker } from './jpeg-markers.js';
 
 export type ExifOrientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 

@@ -2,6 +2,7 @@
  * Magic-byte sniffing plus cheap header reads of the pixel size, so oversized images are refused
  * before a browser decoder allocates them.
  */
+import { isStandaloneJpegMarker } from './jpeg-markers.js';
 import { isNetpbm } from './netpbm-decode.js';
 import { looksLikeTga } from './tga-decode.js';
 import { readTiffSize } from './tiff-decode.js';
@@ -53,11 +54,6 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat {
  * Offset of the JPEG's frame header (the SOFn marker: SOF0..SOF15 except DHT C4, JPG C8 and DAC
  * CC), or -1 when the headers end (SOS, EOI, a bad length) before one.
  */
-/** SOI, TEM and RST0..7: JPEG markers without a length field. */
-export function isStandaloneJpegMarker(marker: number): boolean {
-  return marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7);
-}
-
 export function jpegFrameAt(b: Uint8Array): number {
   let p = 2;
   while (p + 4 <= b.length) {

@@ -12,7 +12,8 @@
  * Anything else (arithmetic coding, 12-bit, damaged data it cannot follow as libjpeg does) throws
  * a JpegUnsupported, and the caller uses the browser's decoder (or its error).
  */
-import { isStandaloneJpegMarker, jpegFrameAt } from './image-format.js';
+import { jpegFrameAt } from './image-format.js';
+import { isStandaloneJpegMarker } from './jpeg-markers.js';
 import { checkImageSize, type RgbImage } from './rgb-image.js';
 
 export class JpegUnsupported extends Error {}
