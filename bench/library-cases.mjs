@@ -11,7 +11,7 @@
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length ? (s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2) : NaN; };
 const stat = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length, samples: xs.map((x) => Math.round(x * 10) / 10) });
 
-export async function runLibraryCases({ browser, openPage, run, rendererRss, browserPid, loadavg, log, dtype, cfg, onPartial = () => undefined }) {
+export async function runLibraryCases({ browser, diskContext, openPage, run, rendererRss, browserPid, loadavg, log, dtype, cfg, onPartial = () => undefined }) {
   const out = { config: cfg, indexing: {}, memory: null, large: null };
   const page = (context) => openPage(context, '', 'library-page.html');
 
@@ -78,8 +78,8 @@ export async function runLibraryCases({ browser, openPage, run, rendererRss, bro
 
   // ---- C. large imported libraries ----
   if (cfg.cases.includes('large')) {
-    log(`library C: import ${cfg.bigFile} and ${cfg.tagFile}, then reopen in a new page`);
-    const context = await browser.newContext();
+    log(`library C: import ${cfg.bigFile} and ${cfg.tagFile}, then reopen in a new page (storage: ${cfg.largeStorage})`);
+    const context = cfg.largeStorage === 'memory' ? await browser.newContext() : await diskContext();
     try {
       let p = await page(context);
       await run(p, 'loadSiglip', { dtype, threads: 2 });
@@ -88,11 +88,18 @@ export async function runLibraryCases({ browser, openPage, run, rendererRss, bro
       await run(p, 'openLibrary', { name: 'tags' });
       const importTags = await run(p, 'importFile', { name: 'tags', url: cfg.tagFile });
       log(`  imported ${importBig.n} in ${(importBig.ms / 1000).toFixed(1)} s, ${importTags.n} in ${(importTags.ms / 1000).toFixed(1)} s`);
-      await p.close();
-      p = await page(context); // a reload: same origin storage, fresh page and worker
-      const load = await run(p, 'loadSiglip', { dtype, threads: 2 });
-      const reopen = await run(p, 'reopenAndSearch', { name: 'big', query: 'a photo of a cat on a sofa' });
-      log(`  reopen ${reopen.count} photos: open ${reopen.openMs.toFixed(0)} ms + first text search ${reopen.firstSearchMs.toFixed(0)} ms = ${reopen.totalMs.toFixed(0)} ms (model load before: ${load.ms.toFixed(0)} ms)`);
+      // Reloads: same origin storage, a fresh page and worker each time; the median one is reported.
+      const reopens = [];
+      let load;
+      for (let round = 0; round < cfg.reopenRounds; round++) {
+        await p.close();
+        p = await page(context);
+        load = await run(p, 'loadSiglip', { dtype, threads: 2 });
+        const r = await run(p, 'reopenAndSearch', { name: 'big', query: `a photo of a cat on a sofa ${round}` });
+        log(`  reopen ${r.count} photos: open ${r.openMs.toFixed(0)} ms + first text search ${r.firstSearchMs.toFixed(0)} ms = ${r.totalMs.toFixed(0)} ms (model load before: ${load.ms.toFixed(0)} ms)`);
+        reopens.push(r);
+      }
+      const reopen = { ...[...reopens].sort((a, b) => a.totalMs - b.totalMs)[Math.floor(reopens.length / 2)], rounds: reopens.map((r) => r.totalMs) };
       const queries = Array.from({ length: cfg.searches }, (_, i) => `a photo of ${['a dog', 'the beach', 'a birthday cake', 'mountains', 'a red car'][i % 5]} number ${i}`);
       const textSearch = await run(p, 'searchTimes', { name: 'big', queries });
       const repeatSearch = await run(p, 'searchTimes', { name: 'big', queries: queries.map(() => queries[0]) });
@@ -104,7 +111,7 @@ export async function runLibraryCases({ browser, openPage, run, rendererRss, bro
       const tag = await run(p, 'tagTimes', { name: 'tags', labels, rounds: cfg.tagRounds });
       const tagNew = await run(p, 'tagTimes', { name: 'tags', labels: labels.map((l) => `${l} at night`), rounds: 1 });
       log(`  tag 10 labels × ${tag.photos} photos: first ${tag.times[0].toFixed(0)} ms, then median ${median(tag.times.slice(1)).toFixed(0)} ms; new labels ${tagNew.times[0].toFixed(0)} ms`);
-      out.large = { loadavg1m: loadavg()[0], importBig, importTags, modelLoadMs: load.ms, reopen, textSearch: { ...stat(textSearch.times), longestMainThreadTask: textSearch.longestMainThreadTask }, bareText: stat(bareText.times), repeatSearch: stat(repeatSearch.times), vectorSearch: stat(vectorSearch.times), tag: { first: tag.times[0], rest: stat(tag.times.slice(1)), photos: tag.photos, newLabels: tagNew.times[0], longestMainThreadTask: tag.longestMainThreadTask } };
+      out.large = { storage: cfg.largeStorage, loadavg1m: loadavg()[0], importBig, importTags, modelLoadMs: load.ms, reopen, textSearch: { ...stat(textSearch.times), longestMainThreadTask: textSearch.longestMainThreadTask }, bareText: stat(bareText.times), repeatSearch: stat(repeatSearch.times), vectorSearch: stat(vectorSearch.times), tag: { first: tag.times[0], rest: stat(tag.times.slice(1)), photos: tag.photos, newLabels: tagNew.times[0], longestMainThreadTask: tag.longestMainThreadTask } };
     } finally {
       await context.close();
     }

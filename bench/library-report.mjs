@@ -35,7 +35,8 @@ export function renderLibraryMarkdown(r) {
     const g = L.large;
     out.push('## C. Large libraries (imported Python-format files, D = 768)', '');
     out.push(`- import: ${g.importBig.n} embeddings (${mib(g.importBig.bytes)}) in ${ms(g.importBig.ms)}; ${g.importTags.n} in ${ms(g.importTags.ms)}`);
-    out.push(`- reload (new page, same storage), model loaded first (${ms(g.modelLoadMs)}): openLibrary ${ms(g.reopen.openMs)} + first text search ${ms(g.reopen.firstSearchMs)} = **${ms(g.reopen.totalMs)}** over ${g.reopen.count} photos (longest main-thread task ${ms(g.reopen.longestMainThreadTask)})`);
+    out.push(`- storage: ${g.storage === 'memory' ? 'in memory (a fresh browser context, as in private browsing)' : 'an on-disk browser profile, as a returning user has'}`);
+    out.push(`- reload (new page, same storage), model loaded first (${ms(g.modelLoadMs)}): openLibrary ${ms(g.reopen.openMs)} + first text search ${ms(g.reopen.firstSearchMs)} = **${ms(g.reopen.totalMs)}** over ${g.reopen.count} photos${g.reopen.rounds?.length > 1 ? ` (median of ${g.reopen.rounds.length} reloads: ${g.reopen.rounds.map(ms).join(', ')})` : ''} (longest main-thread task ${ms(g.reopen.longestMainThreadTask)})`);
     out.push(`- search over ${g.reopen.count}, k = 20: new text each time ${range(g.textSearch)}; same text again ${range(g.repeatSearch)}; Float32Array query ${range(g.vectorSearch)}`);
     if (g.bareText) out.push(`- the floor of a new-text search, a bare transformers.js text tower run on 64 token ids (same page, 2 threads): ${range(g.bareText)}; new-text search / bare text pass = ${(g.textSearch.median / g.bareText.median).toFixed(2)}× (medians)`);
     out.push(`- tag 10 labels over ${g.tag.photos} photos (topk 3): first call ${ms(g.tag.first)} (embeds the labels), then ${range(g.tag.rest)}; 10 new labels ${ms(g.tag.newLabels)}`, '');

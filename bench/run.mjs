@@ -6,8 +6,8 @@
  * Writes bench/results/latest.json and latest.md. Not part of CI. See bench/README.md.
  */
 import { execSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, readFileSync, readdirSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
@@ -328,6 +328,14 @@ try {
   if (only === null || only === 'library') {
     result.library = await runLibraryCases({
       browser, openPage, run, rendererRss, browserPid, loadavg, log, dtype,
+      // A browser with an on-disk profile, as a returning user has (newContext() keeps storage in memory).
+      diskContext: async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'siglip-bench-profile-'));
+        const context = await chromium.launchPersistentContext(dir, { executablePath, args: ARGS, headless: true });
+        const close = context.close.bind(context);
+        context.close = async () => { await close(); rmSync(dir, { recursive: true, force: true }); };
+        return context;
+      },
       // A long run on a shared machine may be cut short: keep what is measured so far.
       onPartial: (partial) => { mkdirSync(join(here, 'results'), { recursive: true }); writeFileSync(join(here, 'results', 'library.partial.json'), `${JSON.stringify({ ...result, library: partial }, null, 2)}\n`); },
       cfg: {
@@ -341,6 +349,8 @@ try {
         bigFile: '/bench/photos/library-100000.safetensors',
         tagFile: '/bench/photos/library-10000.safetensors',
         searches: quick ? 5 : 15,
+        reopenRounds: Number(opt('reopen-rounds', quick ? 1 : 3)),
+        largeStorage: opt('large-storage', 'disk'),
         tagRounds: quick ? 3 : 8,
       },
     });

@@ -5,9 +5,9 @@
  */
 import { SiglipError, type SerializedSiglipError } from '../errors.js';
 import type { LibraryHit, LibraryPhoto } from '../library-types.js';
-import { EmbeddingMatrix, textScore } from '../scores/library-ranking.js';
+import { EmbeddingMatrix, textScore, warmUpRanking } from '../scores/library-ranking.js';
 import { decodeLibraryFile, encodeLibraryFile } from '../storage/library/library-file.js';
-import type { ChunkRecord, PhotoRecord } from '../storage/library/library-records.js';
+import type { PhotoRecord } from '../storage/library/library-records.js';
 import { LibraryStore, mismatchError, type EmbeddingSpace, type NewPhoto, type StoreDeps } from '../storage/library/library-store.js';
 import type { Score } from '../types.js';
 import type { WireImage } from '../protocol/engine-protocol.js';
@@ -50,6 +50,7 @@ const MAX_CANCELLED_JOBS = 256;
 export class LibraryEngine {
   private readonly open = new Map<string, Promise<OpenLibrary>>();
   private readonly cancelled = new Set<string>();
+  private rankingWarm = false;
 
   constructor(
     private readonly model: () => LibraryModelPort,
@@ -76,10 +77,14 @@ export class LibraryEngine {
     const m = this.model();
     switch (op.op) {
       case 'open': {
-        await lib.store.checkSpace(m.space);
-        const count = await lib.store.count();
+        const meta = await lib.store.checkSpace(m.space);
+        const count = meta.count ?? (await lib.store.count());
         // Searching is what an opened library is for: its matrix starts loading now, not at the first query.
-        if (count > 0) this.matrix(lib, m.space).catch(() => undefined);
+        if (count > 0) {
+          this.matrix(lib, m.space).catch(() => undefined);
+          // While the browser reads the chunks.
+          this.warmRanking(m.space.dim);
+        }
         return count;
       }
       case 'count':
@@ -114,6 +119,12 @@ export class LibraryEngine {
     }
   }
 
+  private warmRanking(dim: number): void {
+    if (this.rankingWarm) return;
+    this.rankingWarm = true;
+    warmUpRanking(dim);
+  }
+
   private async invalidateAfter<T>(lib: OpenLibrary, write: Promise<T>): Promise<T> {
     try {
       return await write;
@@ -132,8 +143,13 @@ export class LibraryEngine {
     if (lib.matrix && lib.generation === meta.generation) return lib.matrix;
     lib.loading ??= (async () => {
       try {
-        const { meta: current, chunks } = await lib.store.readAll();
-        const matrix = matrixFromChunks(chunks, space.dim);
+        const { meta: current, rows, chunks } = await lib.store.readChunks();
+        // Rows are normalized chunk by chunk while the browser reads the next ones.
+        const matrix = new EmbeddingMatrix(space.dim, Math.max(1, rows));
+        for (const chunk of chunks) {
+          const c = await chunk;
+          matrix.append(c.ids, new Float32Array(c.data));
+        }
         lib.matrix = matrix;
         lib.generation = current.generation;
         return matrix;
@@ -284,8 +300,7 @@ export class LibraryEngine {
   }
 
   private async usage(lib: OpenLibrary): Promise<{ photos: number; bytes: number }> {
-    const [{ chunks }, photos] = await Promise.all([lib.store.readAll(), lib.store.readPhotos()]);
-    const embeddingBytes = chunks.reduce((n, c) => n + c.data.byteLength + c.ids.reduce((s, id) => s + id.length * 2, 0), 0);
+    const [embeddingBytes, photos] = await Promise.all([lib.store.embeddingBytes(), lib.store.readPhotos()]);
     const recordBytes = photos.reduce((n, p) => n + JSON.stringify(p).length * 2, 0);
     return { photos: photos.length, bytes: embeddingBytes + recordBytes };
   }
@@ -324,13 +339,6 @@ export class LibraryEngine {
     }
     return added;
   }
-}
-
-/** Normalized rows of all chunks (normalizing after the last chunk arrived measured faster than as each arrives). */
-function matrixFromChunks(chunks: readonly ChunkRecord[], dim: number): EmbeddingMatrix {
-  const matrix = new EmbeddingMatrix(dim, Math.max(1, chunks.reduce((n, c) => n + c.ids.length, 0)));
-  for (const c of chunks) matrix.append(c.ids, new Float32Array(c.data));
-  return matrix;
 }
 
 function photoOf(r: PhotoRecord): LibraryPhoto {

@@ -3,6 +3,8 @@
  */
 import type { SiglipImageProcessor } from '../processors/image/image-processor.js';
 import { LibraryStore, type StoreDeps } from '../storage/library/library-store.js';
+import type { BodyFormat } from '../storage/body-format.js';
+import { probeChunkFormat } from '../storage/library/chunk-format.js';
 import type { LibraryModelPort } from './library-engine.js';
 import { BatchCollector, type CollectItem, type CollectOutcome, type ExistingIds } from './library-prepare.js';
 
@@ -11,11 +13,13 @@ export type ModelParts = Omit<LibraryModelPort, 'collect'> & { readonly processo
 /** IndexedDB and Web Locks of the realm the engine runs in. */
 export function libraryStoreDeps(): StoreDeps {
   const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+  let sealed: Promise<BodyFormat> | undefined;
   return {
     get idb(): IDBFactory {
       return globalThis.indexedDB;
     },
     ...(locks ? { locks } : {}),
+    sealedChunks: () => (sealed ??= probeChunkFormat(globalThis.indexedDB)),
   };
 }
 

@@ -89,6 +89,78 @@ export async function cachedModel({ baseUrl }) {
   return m ? { dtypes: m.dtypes, files: m.files.map((f) => ({ file: f.file, size: f.size })) } : null;
 }
 
+/**
+ * A library larger than one embedding chunk (1,024 rows): imports `rows` deterministic rows, removes
+ * some from sealed chunks and from the last one, and reports count, search order against a float64
+ * reference, exactness of get(), and how each chunk is stored (Blob or ArrayBuffer).
+ */
+export async function libraryChunks({ model, worker, name, rows, dim, removed }) {
+  const { SiglipWeb } = window;
+  let s;
+  try {
+    let seed = 0x9e3779b9;
+    const next = () => {
+      seed = (seed + 0x6d2b79f5) >>> 0;
+      let t = seed;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const data = new Float32Array(rows * dim);
+    for (let i = 0; i < data.length; i++) data[i] = next() * 2 - 1;
+    const ids = Array.from({ length: rows }, (_, i) => `row-${i}`);
+    const header = JSON.stringify({
+      __metadata__: { format: 'siglip-web-library/1', model: 'engines', ids: JSON.stringify(ids), names: JSON.stringify(ids.map(() => null)) },
+      embeddings: { dtype: 'F32', shape: [rows, dim], data_offsets: [0, data.byteLength] },
+    });
+    const json = new TextEncoder().encode(header + ' '.repeat((8 - (header.length % 8)) % 8));
+    const size = new DataView(new ArrayBuffer(8));
+    size.setBigUint64(0, BigInt(json.length), true);
+    s = await SiglipWeb.createSiglip({ model, device: 'wasm', worker });
+    const lib = await s.openLibrary(name);
+    await lib.clear();
+    const imported = await lib.import(new Blob([size.buffer, json, data]));
+    const removedCount = await lib.remove(removed.map((r) => ids[r]));
+    const gone = new Set(removed);
+    const query = data.slice(1700 * dim, 1701 * dim).map((x, i) => x + (i % 3 === 0 ? 0.3 : -0.1));
+    const want = [];
+    for (let r = 0; r < rows; r++) {
+      if (gone.has(r)) continue;
+      let dot = 0;
+      let nn = 0;
+      for (let i = 0; i < dim; i++) {
+        dot += data[r * dim + i] * query[i];
+        nn += data[r * dim + i] * data[r * dim + i];
+      }
+      want.push({ id: ids[r], cosine: dot / Math.sqrt(nn) });
+    }
+    want.sort((a, b) => b.cosine - a.cosine);
+    const hits = await lib.search(query, { k: 30 });
+    const getExact = [];
+    for (const r of [1, 1022, 1025, 2046, 2049, rows - 2]) {
+      const got = await lib.get(ids[r]);
+      getExact.push(!!got && got.embedding.every((x, i) => Object.is(x, data[r * dim + i])));
+    }
+    const chunkKinds = await new Promise((resolve, reject) => {
+      const open = indexedDB.open(`siglip-web-library:${name}`);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const req = open.result.transaction('chunks').objectStore('chunks').getAll();
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          resolve(req.result.map((c) => `${c.chunk}:${c.data instanceof Blob ? 'Blob' : c.data instanceof ArrayBuffer ? 'ArrayBuffer' : typeof c.data}`));
+          open.result.close();
+        };
+      };
+    });
+    return { ok: true, imported, removedCount, count: await lib.count(), order: hits.map((h) => h.id), want: want.slice(0, 30).map((w) => w.id), getExact, chunkKinds };
+  } catch (e) {
+    return { ok: false, code: e.code ?? 'none', message: String(e.message ?? e) };
+  } finally {
+    await s?.dispose().catch(() => undefined);
+  }
+}
+
 export async function clearCache() {
   await window.SiglipWeb.cache.clear();
   return true;

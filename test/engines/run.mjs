@@ -144,6 +144,7 @@ async function firefox() {
     await inSession('firefox relaunch', () => firefoxSession({ profile: profile.dir }), async (s) => {
       await check(`firefox relaunch (${MODES[0].name}): loads from IndexedDB with zero model/runtime requests`, async () => offlineReload(s, MODES[0]));
       await libraryCheck('firefox', s, { fresh: false, mode: MODES[1], label: 'still holds the photos after a relaunch, same ranking' });
+      await libraryChunksCheck('firefox', s, 'Blob');
     });
   } finally {
     profile.remove();
@@ -189,6 +190,7 @@ async function webkit() {
   await conformance('webkit', () => webkitSession(), async (s) => {
     await libraryCheck('webkit', s, { fresh: true, label: 'indexes the reference images, search ranks like Python' });
     await libraryCheck('webkit', s, { fresh: false, mode: MODES[1], label: 'reload in the ephemeral session: same photos, same ranking' });
+    await libraryChunksCheck('webkit', s, 'ArrayBuffer');
   });
 }
 
@@ -204,6 +206,7 @@ async function chromium() {
       });
     }
     await check('chromium incognito: a reload in the same context (plain, inline) loads from its in-memory cache', async () => offlineReload(s, MODES[1]));
+    await libraryChunksCheck('chromium incognito', s, 'Blob');
   });
 }
 
@@ -235,6 +238,28 @@ async function libraryCheck(engine, session, { fresh, mode = MODES[0], label }) 
     const want = pythonRanking(0);
     if (JSON.stringify(r.ranking) !== JSON.stringify(want)) problems.push(`ranking for ${JSON.stringify(embeddings.texts[0])}: ${r.ranking.join(', ')} ≠ Python ${want.join(', ')}`);
     return { problems, notes: [`${r.count} photos; ranking = Python's: ${problems.length === 0}`] };
+  });
+}
+
+/**
+ * A library over several embedding chunks reads back exactly; `sealed` is how full chunks must be
+ * stored there (Blob where IndexedDB keeps Blobs, ArrayBuffer in WebKit's ephemeral sessions).
+ */
+async function libraryChunksCheck(engine, session, sealed) {
+  const rows = 2600;
+  const removed = [0, 5, 1023, 1024, 2047, 2048, rows - 1];
+  await check(`${engine} photo library over 3 chunks (sealed as ${sealed}): import, remove, search, get read back exactly`, async () => {
+    await session.open(`${ORIGIN}${MODES[0].prefix}${HARNESS}`);
+    const r = await session.run(pageFns.libraryChunks.toString(), { model: MODEL, worker: MODES[0].worker, name: 'engines-chunks', rows, dim: embeddings.image_embeds_raw[0].length, removed });
+    if (r?.__error) return { problems: [r.__error] };
+    if (!r.ok) return { problems: [`${r.code} ${r.message}`] };
+    const problems = [];
+    if (r.imported !== rows || r.removedCount !== removed.length || r.count !== rows - removed.length) problems.push(`imported ${r.imported}, removed ${r.removedCount}, count ${r.count}`);
+    if (JSON.stringify(r.order) !== JSON.stringify(r.want)) problems.push(`search order ${r.order.slice(0, 5).join(', ')}… ≠ reference ${r.want.slice(0, 5).join(', ')}…`);
+    if (r.getExact.some((x) => !x)) problems.push(`get() not exact: ${JSON.stringify(r.getExact)}`);
+    const kinds = ['0', '1'].map((c) => `${c}:${sealed}`).concat('2:ArrayBuffer');
+    if (JSON.stringify(r.chunkKinds) !== JSON.stringify(kinds)) problems.push(`chunks stored as ${r.chunkKinds.join(', ')}, expected ${kinds.join(', ')}`);
+    return { problems, notes: [`chunks: ${r.chunkKinds.join(', ')}`] };
   });
 }
 

@@ -2,7 +2,7 @@
  * Pure row bookkeeping for embedding chunks: appending a batch to the last chunk (spilling into
  * new ones) and dropping rows. Kept free of IndexedDB so it can be unit tested.
  */
-import type { ChunkRecord } from './library-records.js';
+import type { ChunkRows } from './library-records.js';
 
 export interface RowsToAppend {
   readonly ids: readonly string[];
@@ -12,16 +12,16 @@ export interface RowsToAppend {
 
 export interface AppendResult {
   /** Chunks to store (the updated last chunk and any new ones). */
-  readonly chunks: ChunkRecord[];
+  readonly chunks: ChunkRows[];
   /** Chunk number of each appended row, in order. */
   readonly chunkOfRow: number[];
   readonly lastChunk: number;
 }
 
 /** Appends rows after `last` (undefined = empty library, chunk `lastChunk` starts empty). */
-export function appendRows(last: ChunkRecord | undefined, lastChunk: number, rows: RowsToAppend, dim: number, maxRows: number): AppendResult {
+export function appendRows(last: ChunkRows | undefined, lastChunk: number, rows: RowsToAppend, dim: number, maxRows: number): AppendResult {
   if (rows.data.length !== rows.ids.length * dim) throw new RangeError(`appendRows: ${rows.ids.length} ids but ${rows.data.length / dim} rows of ${dim}`);
-  const chunks: ChunkRecord[] = [];
+  const chunks: ChunkRows[] = [];
   const chunkOfRow: number[] = [];
   let current = last && last.chunk === lastChunk ? last : { chunk: lastChunk, ids: [], data: new ArrayBuffer(0) };
   let offset = 0;
@@ -45,7 +45,7 @@ export function appendRows(last: ChunkRecord | undefined, lastChunk: number, row
 }
 
 /** The chunk without the rows of `remove`; rows keep their order. */
-export function removeRows(chunk: ChunkRecord, remove: ReadonlySet<string>, dim: number): ChunkRecord {
+export function removeRows(chunk: ChunkRows, remove: ReadonlySet<string>, dim: number): ChunkRows {
   const src = new Float32Array(chunk.data);
   const keep: number[] = [];
   chunk.ids.forEach((id, i) => {

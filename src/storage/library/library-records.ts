@@ -4,6 +4,10 @@
  *  - `meta`   one record: which model/dtype/dim the embeddings belong to, plus a write generation;
  *  - `photos` one small record per photo (no embedding), keyed by id, indexed by insertion order;
  *  - `chunks` the embeddings, up to CHUNK_ROWS rows × dim float32 per record, with their ids.
+ *    The chunk new rows are appended to holds an ArrayBuffer (a write transaction must read it
+ *    synchronously); every other chunk is sealed as a Blob where the browser stores Blobs, because
+ *    Chromium reads Blob values back about twice as fast as ArrayBuffer ones (0.53 s against
+ *    0.95 s for 100,000 rows of 768).
  * A photo record and its embedding row are always written in the same transaction.
  */
 
@@ -29,6 +33,11 @@ export interface LibraryMeta {
   readonly nextSeq: number;
   /** Chunk new rows are appended to. */
   readonly lastChunk: number;
+  /**
+   * Photos stored, kept by every write: counting the photo store walks all its keys (~0.1–0.3 s for
+   * 100,000 on disk). Absent in libraries written before it existed, until their next write.
+   */
+  readonly count?: number;
 }
 
 export interface PhotoRecord {
@@ -46,16 +55,22 @@ export interface PhotoRecord {
   readonly chunk: number;
 }
 
+/** A chunk as stored. */
 export interface ChunkRecord {
   readonly chunk: number;
   /** Row i of `data` belongs to ids[i]. */
   readonly ids: readonly string[];
-  /** ids.length × dim float32, raw pooled image features. */
+  /** ids.length × dim float32, raw pooled image features; a Blob once sealed. */
+  readonly data: ArrayBuffer | Blob;
+}
+
+/** A chunk with its bytes in memory. */
+export interface ChunkRows extends ChunkRecord {
   readonly data: ArrayBuffer;
 }
 
 export function emptyMeta(): LibraryMeta {
-  return { format: 1, generation: 0, nextSeq: 0, lastChunk: 0 };
+  return { format: 1, generation: 0, nextSeq: 0, lastChunk: 0, count: 0 };
 }
 
 export function libraryDbName(name: string): string {

@@ -5,11 +5,13 @@
  * (IndexedDB would serialise them anyway; the lock keeps the order predictable and cheap).
  */
 import { SiglipError } from '../../errors.js';
+import type { BodyFormat } from '../body-format.js';
+import { chunkBytes } from './chunk-format.js';
 import { appendRows, removeRows } from './chunk-layout.js';
-import { openLibraryDb, request, transact } from './library-db.js';
+import { openLibraryDb, request, storageError, transact } from './library-db.js';
 import {
   CHUNK_ROWS, CHUNK_STORE, META_KEY, META_STORE, PHOTO_SEQ_INDEX, PHOTO_STORE, emptyMeta, libraryDbName,
-  type ChunkRecord, type LibraryMeta, type PhotoRecord,
+  type ChunkRecord, type ChunkRows, type LibraryMeta, type PhotoRecord,
 } from './library-records.js';
 
 /** Model identity the embeddings of a library belong to. */
@@ -36,7 +38,12 @@ export interface StoreDeps {
   readonly locks?: LockManager;
   /** Rows per chunk record (tests use small chunks). */
   readonly chunkRows?: number;
+  /** How chunks other than the last are stored (chunk-format.ts); absent: as ArrayBuffers. */
+  readonly sealedChunks?: () => Promise<BodyFormat>;
 }
+
+/** Attempts of a removal whose chunks another writer changed between its read and its write. */
+const REMOVE_ATTEMPTS = 5;
 
 export function mismatchError(name: string, stored: LibraryMeta, space: EmbeddingSpace): SiglipError {
   return new SiglipError(
@@ -63,6 +70,10 @@ export class LibraryStore {
 
   private get chunkRows(): number {
     return this.deps.chunkRows ?? CHUNK_ROWS;
+  }
+
+  private async sealedFormat(): Promise<BodyFormat> {
+    return (await this.deps.sealedChunks?.()) ?? 'arraybuffer';
   }
 
   close(): void {
@@ -104,8 +115,9 @@ export class LibraryStore {
    */
   write(photos: readonly NewPhoto[], rows: Float32Array, space: EmbeddingSpace): Promise<WriteResult> {
     if (rows.length !== photos.length * space.dim) throw new SiglipError('INTERNAL', `write: ${photos.length} photos but ${rows.length / space.dim} embedding rows`);
-    return this.withWriteLock(() =>
-      transact(this.db, [META_STORE, PHOTO_STORE, CHUNK_STORE], 'readwrite', `Saving photos to library "${this.name}"`, async (tx) => {
+    return this.withWriteLock(async () => {
+      const sealed = await this.sealedFormat();
+      return transact(this.db, [META_STORE, PHOTO_STORE, CHUNK_STORE], 'readwrite', `Saving photos to library "${this.name}"`, async (tx) => {
         const meta = await readMeta(tx);
         if (meta.model !== undefined && !sameSpace(meta, space)) throw mismatchError(this.name, meta, space);
         const photoStore = tx.objectStore(PHOTO_STORE);
@@ -124,8 +136,11 @@ export class LibraryStore {
         const data = new Float32Array(keep.length * space.dim);
         keep.forEach((src, i) => data.set(rows.subarray(src * space.dim, (src + 1) * space.dim), i * space.dim));
         const ids = keep.map((i) => (photos[i] as NewPhoto).id);
-        const appended = appendRows(last, meta.lastChunk, { ids, data }, space.dim, this.chunkRows);
-        for (const chunk of appended.chunks) chunkStore.put(chunk);
+        // A sealed last chunk (never written so, but cheap to honour) is left as it is.
+        const appended = last && last.data instanceof Blob
+          ? appendRows(undefined, meta.lastChunk + 1, { ids, data }, space.dim, this.chunkRows)
+          : appendRows(last as ChunkRows | undefined, meta.lastChunk, { ids, data }, space.dim, this.chunkRows);
+        for (const chunk of appended.chunks) chunkStore.put(stored(chunk, appended.lastChunk, sealed));
         keep.forEach((src, i) => {
           const record: PhotoRecord = { ...(photos[src] as NewPhoto), seq: meta.nextSeq + i, chunk: appended.chunkOfRow[i] as number };
           photoStore.put(record);
@@ -133,24 +148,57 @@ export class LibraryStore {
         const next: LibraryMeta = {
           ...meta, model: space.model, dtype: space.dtype, dim: space.dim,
           generation: meta.generation + 1, nextSeq: meta.nextSeq + keep.length, lastChunk: appended.lastChunk,
+          count: (await storedCount(meta, photoStore)) + keep.length,
         };
         tx.objectStore(META_STORE).put(next, META_KEY);
         return { added: ids, skipped, generationBefore: meta.generation, generationAfter: next.generation };
-      }),
-    );
+      });
+    });
   }
 
   /**
    * All embedding chunks in insertion order with the generation they belong to, in one transaction.
    * Every chunk is its own request, all made up front: measured faster than one getAll (the
-   * database starts delivering while it reads the rest).
+   * database starts delivering while it reads the rest). Sealed chunks' bytes are read after the
+   * transaction (a Blob stays readable; awaiting it inside would end the transaction).
    */
-  readAll(): Promise<{ meta: LibraryMeta; chunks: ChunkRecord[] }> {
-    return transact(this.db, [META_STORE, CHUNK_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => {
+  async readAll(): Promise<{ meta: LibraryMeta; chunks: ChunkRows[] }> {
+    const { meta, chunks } = await this.readChunks();
+    return { meta, chunks: await Promise.all(chunks) };
+  }
+
+  /**
+   * readAll() with each chunk's bytes on their own promise, all reads started at once: sealed
+   * chunks are read by the browser off this thread, so the caller can work on the first rows
+   * while the others arrive. `rows` counts the rows of all chunks.
+   */
+  async readChunks(): Promise<{ meta: LibraryMeta; rows: number; chunks: Promise<ChunkRows>[] }> {
+    const { meta, chunks } = await transact(this.db, [META_STORE, CHUNK_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => {
       const store = tx.objectStore(CHUNK_STORE);
       const [meta, keys] = await Promise.all([readMeta(tx), request(store.getAllKeys())]);
-      const chunks = (await Promise.all(keys.map((key) => request(store.get(key))))) as ChunkRecord[];
-      return { meta, chunks };
+      return { meta, chunks: (await Promise.all(keys.map((key) => request(store.get(key))))) as ChunkRecord[] };
+    });
+    const loading = this.loaded(chunks);
+    // A failed read rejects the promise its caller awaits; the ones after it are not awaited then.
+    for (const p of loading) p.catch(() => undefined);
+    return { meta, rows: chunks.reduce((n, c) => n + c.ids.length, 0), chunks: loading };
+  }
+
+  /** Bytes the embedding chunks take (rows and ids as UTF-16), without reading sealed rows. */
+  embeddingBytes(): Promise<number> {
+    return transact(this.db, [CHUNK_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => {
+      const chunks = (await request(tx.objectStore(CHUNK_STORE).getAll())) as ChunkRecord[];
+      return chunks.reduce((n, c) => n + (c.data instanceof Blob ? c.data.size : c.data.byteLength) + c.ids.reduce((s, id) => s + id.length * 2, 0), 0);
+    });
+  }
+
+  private loaded(chunks: readonly ChunkRecord[]): Promise<ChunkRows>[] {
+    return chunks.map(async (c) => {
+      try {
+        return { chunk: c.chunk, ids: c.ids, data: await chunkBytes(c.data) };
+      } catch (err) {
+        throw storageError(`Reading library "${this.name}"`, err);
+      }
     });
   }
 
@@ -181,16 +229,27 @@ export class LibraryStore {
   }
 
   /** One photo and its raw embedding row. */
-  get(id: string): Promise<{ photo: PhotoRecord; embedding: Float32Array } | undefined> {
-    return transact(this.db, [META_STORE, PHOTO_STORE, CHUNK_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => {
+  async get(id: string): Promise<{ photo: PhotoRecord; embedding: Float32Array } | undefined> {
+    const found = await transact(this.db, [META_STORE, PHOTO_STORE, CHUNK_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => {
       const photo = (await request(tx.objectStore(PHOTO_STORE).get(id))) as PhotoRecord | undefined;
       if (!photo) return undefined;
       const [meta, chunk] = await Promise.all([readMeta(tx), request(tx.objectStore(CHUNK_STORE).get(photo.chunk)) as Promise<ChunkRecord | undefined>]);
       const row = chunk?.ids.indexOf(id) ?? -1;
-      const dim = meta.dim ?? 0;
       if (!chunk || row < 0) throw new SiglipError('STORAGE', `Library "${this.name}" is inconsistent: photo ${id} has no embedding`);
-      return { photo, embedding: new Float32Array(chunk.data, row * dim * 4, dim).slice() };
+      return { photo, data: chunk.data, row, dim: meta.dim ?? 0 };
     });
+    if (!found) return undefined;
+    const { photo, data, row, dim } = found;
+    const bytes = data instanceof Blob ? await this.loadedRow(data, row, dim) : data.slice(row * dim * 4, (row + 1) * dim * 4);
+    return { photo, embedding: new Float32Array(bytes) };
+  }
+
+  private async loadedRow(data: Blob, row: number, dim: number): Promise<ArrayBuffer> {
+    try {
+      return await data.slice(row * dim * 4, (row + 1) * dim * 4).arrayBuffer();
+    } catch (err) {
+      throw storageError(`Reading library "${this.name}"`, err);
+    }
   }
 
   /** Photo records of `ids` (undefined where absent), read in one transaction. */
@@ -203,46 +262,58 @@ export class LibraryStore {
   }
 
   async count(): Promise<number> {
-    return transact(this.db, [PHOTO_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => request(tx.objectStore(PHOTO_STORE).count()));
+    return transact(this.db, [META_STORE, PHOTO_STORE], 'readonly', `Reading library "${this.name}"`, async (tx) => storedCount(await readMeta(tx), tx.objectStore(PHOTO_STORE)));
   }
 
-  /** Removes photos and their rows (affected chunks rewritten in the same transaction). */
+  /**
+   * Removes photos and their rows. The affected chunks are read first (a sealed chunk's bytes
+   * cannot be awaited inside a write transaction), then rewritten together with the photo and
+   * meta records in one transaction, which only commits if no other write came in between.
+   */
   remove(ids: readonly string[]): Promise<number> {
-    return this.withWriteLock(() =>
-      transact(this.db, [META_STORE, PHOTO_STORE, CHUNK_STORE], 'readwrite', `Removing photos from library "${this.name}"`, async (tx) => {
-        const meta = await readMeta(tx);
-        const photoStore = tx.objectStore(PHOTO_STORE);
-        const unique = [...new Set(ids)];
-        const records = (await Promise.all(unique.map((id) => request(photoStore.get(id))))) as (PhotoRecord | undefined)[];
-        const byChunk = new Map<number, Set<string>>();
-        for (const r of records) {
-          if (!r) continue;
-          const set = byChunk.get(r.chunk) ?? new Set<string>();
-          set.add(r.id);
-          byChunk.set(r.chunk, set);
-        }
-        if (byChunk.size === 0) return 0;
-        const chunkStore = tx.objectStore(CHUNK_STORE);
-        const dim = meta.dim ?? 0;
-        await Promise.all(
-          [...byChunk].map(async ([n, remove]) => {
-            const chunk = (await request(chunkStore.get(n))) as ChunkRecord | undefined;
-            if (!chunk) return;
-            const kept = removeRows(chunk, remove, dim);
-            if (kept.ids.length === 0 && n !== meta.lastChunk) chunkStore.delete(n);
-            else chunkStore.put(kept);
-          }),
-        );
-        let removed = 0;
-        for (const r of records) {
-          if (!r) continue;
-          photoStore.delete(r.id);
-          removed++;
-        }
-        tx.objectStore(META_STORE).put({ ...meta, generation: meta.generation + 1 }, META_KEY);
-        return removed;
-      }),
-    );
+    const unique = [...new Set(ids)];
+    return this.withWriteLock(async () => {
+      const sealed = await this.sealedFormat();
+      for (let attempt = 0; attempt < REMOVE_ATTEMPTS; attempt++) {
+        const plan = await this.removalPlan(unique);
+        if (!plan) return 0;
+        const removed = await transact(this.db, [META_STORE, PHOTO_STORE, CHUNK_STORE], 'readwrite', `Removing photos from library "${this.name}"`, async (tx) => {
+          const meta = await readMeta(tx);
+          if (meta.generation !== plan.meta.generation) return undefined;
+          const chunkStore = tx.objectStore(CHUNK_STORE);
+          for (const { chunk, remove } of plan.chunks) {
+            const kept = removeRows(chunk, remove, meta.dim ?? 0);
+            if (kept.ids.length === 0 && chunk.chunk !== meta.lastChunk) chunkStore.delete(chunk.chunk);
+            else chunkStore.put(stored(kept, meta.lastChunk, sealed));
+          }
+          const photoStore = tx.objectStore(PHOTO_STORE);
+          const count = (await storedCount(meta, photoStore)) - plan.records.length;
+          for (const r of plan.records) photoStore.delete(r.id);
+          tx.objectStore(META_STORE).put({ ...meta, generation: meta.generation + 1, count }, META_KEY);
+          return plan.records.length;
+        });
+        if (removed !== undefined) return removed;
+      }
+      throw new SiglipError('STORAGE', `Removing photos from library "${this.name}": other writes kept changing it; try again`);
+    });
+  }
+
+  /** The stored photos among `ids` and the rows of their chunks, as of one generation. */
+  private async removalPlan(ids: readonly string[]): Promise<{ meta: LibraryMeta; records: PhotoRecord[]; chunks: { chunk: ChunkRows; remove: Set<string> }[] } | undefined> {
+    const found = await transact(this.db, [META_STORE, PHOTO_STORE, CHUNK_STORE], 'readonly', `Removing photos from library "${this.name}"`, async (tx) => {
+      const meta = await readMeta(tx);
+      const photoStore = tx.objectStore(PHOTO_STORE);
+      const records = ((await Promise.all(ids.map((id) => request(photoStore.get(id))))) as (PhotoRecord | undefined)[]).filter((r): r is PhotoRecord => r !== undefined);
+      const byChunk = new Map<number, Set<string>>();
+      for (const r of records) byChunk.set(r.chunk, (byChunk.get(r.chunk) ?? new Set<string>()).add(r.id));
+      const chunkStore = tx.objectStore(CHUNK_STORE);
+      const chunks = await Promise.all([...byChunk].map(async ([n, remove]) => ({ chunk: (await request(chunkStore.get(n))) as ChunkRecord | undefined, remove })));
+      return { meta, records, chunks };
+    });
+    if (found.records.length === 0) return undefined;
+    const present = found.chunks.filter((c): c is { chunk: ChunkRecord; remove: Set<string> } => c.chunk !== undefined);
+    const rows = await Promise.all(this.loaded(present.map((c) => c.chunk)));
+    return { meta: found.meta, records: found.records, chunks: rows.map((chunk, i) => ({ chunk, remove: (present[i] as { remove: Set<string> }).remove })) };
   }
 
   /** Removes every photo; the library forgets its model, so it can be reused with another. */
@@ -256,6 +327,16 @@ export class LibraryStore {
       }),
     );
   }
+}
+
+/** The chunk as it is put: sealed as a Blob unless it is the one new rows are appended to. */
+function stored(chunk: ChunkRows, lastChunk: number, sealed: BodyFormat): ChunkRecord {
+  return chunk.chunk === lastChunk || sealed !== 'blob' ? chunk : { chunk: chunk.chunk, ids: chunk.ids, data: new Blob([chunk.data]) };
+}
+
+/** The photo count the meta record keeps, counted in the store for a library that predates it. */
+async function storedCount(meta: LibraryMeta, photos: IDBObjectStore): Promise<number> {
+  return meta.count ?? request(photos.count());
 }
 
 async function readMeta(tx: IDBTransaction): Promise<LibraryMeta> {
