@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import resolve from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
+import { openjpeg } from './scripts/openjpeg-plugin.mjs';
 
 const require = createRequire(import.meta.url);
 const ortDist = dirname(require.resolve('onnxruntime-web'));
@@ -75,7 +76,7 @@ export default [
   {
     input: 'src/worker/worker-entry.ts',
     output: { file: 'dist/siglip-web.worker.js', format: 'es', sourcemap: false, inlineDynamicImports: true },
-    plugins: [...plugins(), copyOrtAssets()],
+    plugins: [openjpeg(), ...plugins(), copyOrtAssets()],
     onwarn(warning, warn) {
       // transformers.js' web build references node-only modules behind runtime checks.
       if (warning.code === 'CIRCULAR_DEPENDENCY' || warning.code === 'EVAL') return;

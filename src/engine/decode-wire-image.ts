@@ -1,18 +1,18 @@
 import { SiglipError } from '../errors.js';
-import { decodeImageBytes, pixelsFromSource } from '../processors/image/decode-browser.js';
+import { decodeImageBytes, pixelsFromSource, type ImageCodecs } from '../processors/image/decode-browser.js';
 import type { RgbImage } from '../processors/image/image-processor.js';
 import type { WireImage } from '../protocol/engine-protocol.js';
 
 /** Decoding happens here, next to the model, so the page never spends time on it. */
-export async function decodeWireImage(image: WireImage, index: number): Promise<RgbImage> {
+export async function decodeWireImage(image: WireImage, index: number, codecs: ImageCodecs = {}): Promise<RgbImage> {
   switch (image.kind) {
     case 'blob':
-      return decodeImageBytes(image.blob);
+      return decodeImageBytes(image.blob, 'image', codecs);
     case 'bitmap':
     case 'imagedata':
       return pixelsFromSource(image.kind === 'bitmap' ? image.bitmap : image.imageData);
     case 'url':
-      return decodeImageBytes(await fetchImage(image.url, index));
+      return decodeImageBytes(await fetchImage(image.url, index), 'image', codecs);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Connects the library code to the loaded model, and decides where photo preprocessing runs.
  */
+import type { ImageCodecs } from '../processors/image/decode-browser.js';
 import type { SiglipImageProcessor } from '../processors/image/image-processor.js';
 import { LibraryStore, type StoreDeps } from '../storage/library/library-store.js';
 import type { BodyFormat } from '../storage/body-format.js';
@@ -58,9 +59,11 @@ export interface PreprocessApi {
 const INLINE: PreprocessRunner = { run: (_fn, inline) => inline(), dispose: () => undefined };
 
 export class LibraryPreprocessing {
-  private readonly inline = new BatchCollector();
+  private readonly inline: BatchCollector;
 
-  constructor(private readonly worker: PreprocessRunner = INLINE) {}
+  constructor(private readonly worker: PreprocessRunner = INLINE, codecs: ImageCodecs = {}) {
+    this.inline = new BatchCollector(codecs);
+  }
 
   port(parts: ModelParts): LibraryModelPort {
     const { processor, ...rest } = parts;

@@ -6,7 +6,7 @@
 import { SiglipError, type SerializedSiglipError } from '../errors.js';
 import { sha256OfBlob } from '../storage/sha256-stream.js';
 import { CanvasReadback } from '../processors/image/canvas-readback.js';
-import { decodeImagePixels } from '../processors/image/decode-browser.js';
+import { decodeImagePixels, type ImageCodecs } from '../processors/image/decode-browser.js';
 import type { SiglipImageProcessor } from '../processors/image/image-processor.js';
 
 export interface PreparedPixels {
@@ -54,12 +54,12 @@ export async function photoIds(blobs: readonly (Blob | string)[]): Promise<(stri
  * Decodes and preprocesses photos one at a time, so at most one full-size bitmap is alive; the
  * canvas readback is reused across photos (pass the same one for every batch of a worker).
  */
-export async function preparePixels(blobs: readonly Blob[], processor: SiglipImageProcessor, label: (i: number) => string, readback = new CanvasReadback()): Promise<PrepareOutcome[]> {
+export async function preparePixels(blobs: readonly Blob[], processor: SiglipImageProcessor, label: (i: number) => string, readback = new CanvasReadback(), codecs: ImageCodecs = {}): Promise<PrepareOutcome[]> {
   const out: PrepareOutcome[] = [];
   for (let i = 0; i < blobs.length; i++) {
     try {
       // The decoded RGBA (or RGB) bytes are resized in place: no RGB or rotated full-size copies.
-      const source = await decodeImagePixels(blobs[i] as Blob, label(i), readback);
+      const source = await decodeImagePixels(blobs[i] as Blob, label(i), readback, codecs);
       const { pixelValues, width, height } = processor.processSource(source);
       out.push({ pixels: pixelValues, width, height });
     } catch (err) {
@@ -94,7 +94,7 @@ async function storedOrNone(check: Promise<Set<string>>): Promise<Set<string>> {
  * pixel_values of the new ones only. One call instead of three round trips through the engine,
  * whose thread is blocked by the current vision pass between them.
  */
-export async function collectBatch(items: readonly CollectItem[], processor: SiglipImageProcessor, existing: ExistingIds, readback?: CanvasReadback): Promise<CollectOutcome[]> {
+export async function collectBatch(items: readonly CollectItem[], processor: SiglipImageProcessor, existing: ExistingIds, readback?: CanvasReadback, codecs: ImageCodecs = {}): Promise<CollectOutcome[]> {
   const ids = await photoIds(items.map((it) => it.id ?? it.blob));
   const known = await storedOrNone(existing(ids.filter((x): x is string => typeof x === 'string')));
   const out: (CollectOutcome | undefined)[] = new Array(items.length).fill(undefined);
@@ -108,7 +108,7 @@ export async function collectBatch(items: readonly CollectItem[], processor: Sig
       todo.push(i);
     }
   });
-  const prepared = await preparePixels(todo.map((i) => (items[i] as CollectItem).blob), processor, (j) => items[todo[j] as number]?.name ?? `photo #${todo[j] as number}`, readback);
+  const prepared = await preparePixels(todo.map((i) => (items[i] as CollectItem).blob), processor, (j) => items[todo[j] as number]?.name ?? `photo #${todo[j] as number}`, readback, codecs);
   prepared.forEach((p, j) => {
     const i = todo[j] as number;
     out[i] = 'error' in p ? { status: 'failed', error: p.error } : { status: 'ready', id: ids[i] as string, ...p };
@@ -124,8 +124,10 @@ export class BatchCollector {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly readback = new CanvasReadback();
 
+  constructor(private readonly codecs: ImageCodecs = {}) {}
+
   collect(items: readonly CollectItem[], processor: SiglipImageProcessor, existing: ExistingIds): Promise<CollectOutcome[]> {
-    const next = this.queue.then(() => collectBatch(items, processor, existing, this.readback));
+    const next = this.queue.then(() => collectBatch(items, processor, existing, this.readback, this.codecs));
     this.queue = next.catch(() => undefined);
     return next;
   }

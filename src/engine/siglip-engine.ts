@@ -9,6 +9,7 @@ import { l2Normalize, siglipLogits, sigmoidScores, softmax, topk as takeTopk } f
 import { modelCacheStore, type UseStore } from '../storage/idb-store.js';
 import { ModelFileCache } from '../storage/model-file-cache.js';
 import type { Device, Dtype, LoadProgress, Score, SiglipInfo } from '../types.js';
+import type { ImageCodecs } from '../processors/image/decode-browser.js';
 import { decodeWireImage } from './decode-wire-image.js';
 import { LabelEmbeddingCache } from './label-embedding-cache.js';
 import { TextQueryCache } from './text-query-cache.js';
@@ -61,6 +62,8 @@ export interface EngineDependencies {
   readonly fetch?: typeof fetch;
   /** Where photo-library preprocessing runs (default: inline on the engine's thread). */
   readonly preprocess?: () => PreprocessRunner;
+  /** Decoders for formats browsers lack (JPEG 2000); without them those photos are refused. */
+  readonly codecs?: ImageCodecs;
 }
 
 function isWebWorker(): boolean {
@@ -106,7 +109,7 @@ export class SiglipEngine implements EngineApi {
   private runChain: Promise<unknown> = Promise.resolve();
   private preprocessingInstance: LibraryPreprocessing | undefined;
   private get preprocessing(): LibraryPreprocessing {
-    this.preprocessingInstance ??= new LibraryPreprocessing(this.deps.preprocess?.());
+    this.preprocessingInstance ??= new LibraryPreprocessing(this.deps.preprocess?.(), this.deps.codecs);
     return this.preprocessingInstance;
   }
   private readonly libraries = new LibraryEngine(() => this.libraryPort(), libraryStoreDeps());
@@ -270,7 +273,7 @@ export class SiglipEngine implements EngineApi {
   private async runVision(m: Loaded, images: WireImage[], output: 'pooler_output' | 'logits'): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     for (const group of chunks(images, VISION_BATCH)) {
-      const rgb = await Promise.all(group.map((img, i) => decodeWireImage(img, i)));
+      const rgb = await Promise.all(group.map((img, i) => decodeWireImage(img, i, this.deps.codecs)));
       const { pixelValues, dims } = m.imageProcessor.processPixels(rgb);
       const result = await this.run(m.vision, { pixel_values: floatTensor(pixelValues, dims) });
       const tensor = result[output];

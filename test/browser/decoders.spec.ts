@@ -8,6 +8,7 @@
  *    issue 11 allows where the browser's decoder must be used. Measured values are logged.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 interface DecoderFixture {
@@ -96,5 +97,46 @@ test.describe('image decoders match Pillow', () => {
     });
     expect(scores.got).toHaveLength(3);
     expect(scores.got).toEqual(scores.want);
+  });
+
+  test('JPEG 2000: the page\'s image processor decodes Pillow\'s RGB, and classify in the worker scores it like those pixels', async ({ page }) => {
+    const expected = JSON.parse(readFileSync('test/fixtures/jpeg2000/expected.json', 'utf8')) as Record<string, { loads: boolean; width?: number; height?: number; rgb_sha256?: string }>;
+    const files = ['rgb_lossy_97.jp2', 'rgb_codestream.j2k', 'gray.jp2', 'rgb_tiles_levels.jp2'];
+    await openHarness(page);
+    const r = await page.evaluate(async (files) => {
+      const { SiglipWeb, harness } = window as unknown as Harness;
+      // The model's normalisation without the resize: pixel values map 1:1 to RGB levels.
+      const config = { do_resize: false, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] };
+      const ip = await SiglipWeb.SiglipImageProcessor.fromPretrained(harness.fixture('jpeg2000/'), { fetch: async () => new Response(JSON.stringify(config)) });
+      const decoded: { width: number; height: number; rgb: number[] }[] = [];
+      for (const f of files) {
+        const got = await ip.process(harness.fixture(`jpeg2000/images/${f}`));
+        const [, h, w] = got.dims.slice(-3) as [number, number, number];
+        const rgb = new Array<number>(w * h * 3);
+        for (let c = 0; c < 3; c++) for (let i = 0; i < w * h; i++) rgb[i * 3 + c] = Math.round((got.pixelValues[c * w * h + i] as number) * 127.5 + 127.5);
+        decoded.push({ width: w, height: h, rgb });
+      }
+      const siglip = await SiglipWeb.createSiglip({ model: harness.fixture('siglip-shapes/'), worker: true, device: 'wasm' });
+      try {
+        const labels = ['a red circle', 'a blue square', 'green stripes'];
+        const got = await siglip.classify(files.map((f) => harness.fixture(`jpeg2000/images/${f}`)), labels);
+        const asImageData = (d: { width: number; height: number; rgb: number[] }): ImageData => {
+          const rgba = new Uint8ClampedArray(d.width * d.height * 4).fill(255);
+          for (let i = 0; i < d.width * d.height; i++) rgba.set(d.rgb.slice(i * 3, i * 3 + 3), i * 4);
+          return new ImageData(rgba, d.width, d.height);
+        };
+        const want = await siglip.classify(decoded.map(asImageData), labels);
+        return { decoded, got, want };
+      } finally {
+        await siglip.dispose();
+      }
+    }, files);
+    r.decoded.forEach((d, i) => {
+      const want = expected[files[i] as string];
+      expect([d.width, d.height], files[i]).toEqual([want?.width, want?.height]);
+      expect(createHash('sha256').update(Uint8Array.from(d.rgb)).digest('hex'), files[i]).toBe(want?.rgb_sha256);
+    });
+    expect(r.got).toHaveLength(files.length);
+    expect(r.got).toEqual(r.want);
   });
 });

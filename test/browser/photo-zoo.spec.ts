@@ -31,8 +31,6 @@ const byName = new Map(zoo.photos.map((p) => [p.file, p]));
  * (e.g. JPEG-compressed TIFF), it is held to the same pixel and score checks as the rest.
  */
 const GAPS: Record<string, RegExp> = {
-  'jp2_photo.jp2': /JPEG 2000/,
-  'j2k_codestream.j2k': /JPEG 2000/,
   'tiff_jpeg.tif': /TIFF/,
 };
 /** Decoded by the browser (colour conversion or lossy codecs): ≤ 1 level; everything else is ours: exact. */

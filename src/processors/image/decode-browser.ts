@@ -13,6 +13,7 @@ import { jpegIsComplete, readDeclaredSize, sniffImageFormat, type ImageFormat } 
 import { decodeJpegLikePillow, isFourComponentJpeg } from './jpeg-cmyk-decode.js';
 import { decodeWithMoreDecoder, hasMoreDecoder, unsupportedFormatMessage } from './more-decoders.js';
 import { decodeWithOwnDecoder, hasOwnDecoder } from './own-decoders.js';
+import { decodeJpeg2000, type Jpeg2000Codec } from './jpeg2000-decode.js';
 import { materializeRgb, rgbSource, type PixelSource } from './pixel-source.js';
 import { decodePng } from './png-decode.js';
 import { checkImageSize, type RgbImage } from './rgb-image.js';
@@ -143,8 +144,13 @@ async function decodeWithBrowser(bytes: Uint8Array, format: ImageFormat, label: 
  * (PIL open, exif_transpose, convert("RGB")). PNG, GIF, BMP and lossless WebP are bit-exact;
  * lossy WebP, JPEG and AVIF rely on the browser's decoder (see the README's per-format table).
  */
-export async function decodeImageBytes(input: EncodedImage, label = 'image'): Promise<RgbImage> {
-  return materializeRgb(await decodeImagePixels(input, label));
+export async function decodeImageBytes(input: EncodedImage, label = 'image', codecs: ImageCodecs = {}): Promise<RgbImage> {
+  return materializeRgb(await decodeImagePixels(input, label, undefined, codecs));
+}
+
+/** Decoders too large for every bundle, passed in by the realms that carry them (the engine's). */
+export interface ImageCodecs {
+  readonly jpeg2000?: Jpeg2000Codec;
 }
 
 /**
@@ -152,7 +158,7 @@ export async function decodeImageBytes(input: EncodedImage, label = 'image'): Pr
  * still to apply, for resizePixelSource to read in place (a 12 MP photo: no 36 MB RGB copy).
  * A caller decoding many photos one after the other passes a `readback` to reuse its canvas.
  */
-export async function decodeImagePixels(input: EncodedImage, label = 'image', readback?: CanvasReadback): Promise<PixelSource> {
+export async function decodeImagePixels(input: EncodedImage, label = 'image', readback?: CanvasReadback, codecs: ImageCodecs = {}): Promise<PixelSource> {
   // The content decides, as for Pillow: a PNG whose File type says SVG is still a PNG.
   const typeSaysSvg = isBlob(input) && /^image\/svg/i.test(input.type);
   const bytes = await toBytes(input);
@@ -166,6 +172,7 @@ export async function decodeImagePixels(input: EncodedImage, label = 'image', re
     return rgbSource({ data, width, height });
   }
   if (hasMoreDecoder(format)) return rgbSource(await decodeWithMoreDecoder(bytes, format, label));
+  if (format === 'jpeg2000' && codecs.jpeg2000) return rgbSource(await decodeJpeg2000(bytes, label, codecs.jpeg2000));
   const unsupported = unsupportedFormatMessage(format, label);
   if (unsupported) throw new SiglipError('IMAGE_DECODE', unsupported);
   if (hasOwnDecoder(format)) {

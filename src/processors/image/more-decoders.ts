@@ -33,9 +33,10 @@ export async function decodeWithMoreDecoder(bytes: Uint8Array, format: MoreForma
   }
 }
 
-/** Formats Pillow may open but no browser decodes and we do not: an actionable message, or null. */
+/** Formats Pillow may open but no browser decodes and this path does not: an actionable message, or null. */
 export function unsupportedFormatMessage(format: ImageFormat, label: string): string | null {
-  if (format === 'jpeg2000') return `${label} is JPEG 2000, which browsers do not decode (and siglip-web has no decoder for it); convert it to PNG or JPEG`;
+  // Only where no JPEG 2000 codec was passed in (the engine and its workers always have one).
+  if (format === 'jpeg2000') return `${label} is JPEG 2000, which browsers do not decode and this decoding path has no decoder for; pass it to a siglip-web instance (classify, embedImage, a library) or convert it to PNG or JPEG`;
   if (format === 'heic') return `${label} is HEIC/HEIF, which Chromium and Firefox do not decode (nor Pillow without the pillow-heif plugin); convert it to JPEG`;
   return null;
 }
