@@ -27,12 +27,10 @@ const byName = new Map(zoo.photos.map((p) => [p.file, p]));
 
 /**
  * Photos Pillow opens that no browser decodes and siglip-web has no decoder for: they must fail with
- * IMAGE_DECODE and a message naming the format (README "Image formats"). If one starts decoding
- * (e.g. JPEG-compressed TIFF), it is held to the same pixel and score checks as the rest.
+ * IMAGE_DECODE and a message naming the format (README "Image formats"). None are left in the zoo:
+ * JPEG 2000 and JPEG-compressed TIFF now decode and are held to the same pixel and score checks.
  */
-const GAPS: Record<string, RegExp> = {
-  'tiff_jpeg.tif': /TIFF/,
-};
+const GAPS: Record<string, RegExp> = {};
 /** Decoded by the browser (colour conversion or lossy codecs): ≤ 1 level; everything else is ours: exact. */
 const browserDecoded = (p: ZooPhoto): boolean => /\.(jpg|avif)$/.test(p.file) || (p.file.endsWith('.webp') && !/lossless/.test(p.file));
 const ERROR_CODES = ['IMAGE_DECODE', 'INVALID_INPUT'];

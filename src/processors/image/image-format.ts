@@ -2,7 +2,7 @@
  * Magic-byte sniffing plus cheap header reads of the pixel size, so oversized images are refused
  * before a browser decoder allocates them.
  */
-import { isStandaloneJpegMarker } from './jpeg-markers.js';
+import { isStandaloneJpegMarker, jpegFrameAt } from './jpeg-markers.js';
 import { isNetpbm } from './netpbm-decode.js';
 import { looksLikeTga } from './tga-decode.js';
 import { readTiffSize } from './tiff-decode.js';
@@ -48,31 +48,6 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat {
   // TGA has no signature; Pillow tries it on whatever no other format claimed.
   if (looksLikeTga(bytes)) return 'tga';
   return 'unknown';
-}
-
-/**
- * Offset of the JPEG's frame header (the SOFn marker: SOF0..SOF15 except DHT C4, JPG C8 and DAC
- * CC), or -1 when the headers end (SOS, EOI, a bad length) before one.
- */
-export function jpegFrameAt(b: Uint8Array): number {
-  let p = 2;
-  while (p + 4 <= b.length) {
-    if (b[p] !== 0xff) return -1;
-    const marker = b[p + 1] as number;
-    if (marker === 0xff) {
-      p++;
-      continue;
-    }
-    if (isStandaloneJpegMarker(marker)) {
-      p += 2;
-      continue;
-    }
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return p;
-    const length = ((b[p + 2] as number) << 8) | (b[p + 3] as number);
-    if (marker === 0xda || marker === 0xd9 || length < 2) return -1;
-    p += 2 + length;
-  }
-  return -1;
 }
 
 function jpegSize(b: Uint8Array): { width: number; height: number } | null {

@@ -12,8 +12,7 @@
  * Anything else (arithmetic coding, 12-bit, damaged data it cannot follow as libjpeg does) throws
  * a JpegUnsupported, and the caller uses the browser's decoder (or its error).
  */
-import { jpegFrameAt } from './image-format.js';
-import { isStandaloneJpegMarker } from './jpeg-markers.js';
+import { isStandaloneJpegMarker, jpegFrameAt } from './jpeg-markers.js';
 import { checkImageSize, type RgbImage } from './rgb-image.js';
 
 export class JpegUnsupported extends Error {}
@@ -258,12 +257,17 @@ export function decodeCmykJpeg(b: Uint8Array, label = 'image'): RgbImage {
 }
 
 /**
- * Pillow's RGB of a gray, YCbCr/RGB or CMYK/YCCK JPEG (before EXIF orientation). With
+ * Pillow's RGB of a gray, YCbCr/RGB or CMYK/YCCK JPEG (before EXIF orientation). `colour` sets
+ * what libjpeg would guess for three components (libtiff decides it from the TIFF's photometric). With
  * `tolerateMarkerInScan`, a marker inside the entropy data of a single-scan baseline image is
  * handled as libjpeg does when Pillow reads it: the current MCU continues on zero bits, the rest
  * of the image stays all-zero coefficients (flat gray), and the stray marker is never parsed.
  */
-export function decodeJpegLikePillow(b: Uint8Array, label: string, opts: { components: number[]; tolerateMarkerInScan: boolean }): RgbImage {
+export function decodeJpegLikePillow(
+  b: Uint8Array,
+  label: string,
+  opts: { components: number[]; tolerateMarkerInScan: boolean; colour?: 'ycbcr' | 'as-stored' },
+): RgbImage {
   const qt: (Int32Array | undefined)[] = [];
   const dcTables: (Huffman | undefined)[] = [];
   const acTables: (Huffman | undefined)[] = [];
@@ -424,7 +428,7 @@ export function decodeJpegLikePillow(b: Uint8Array, label: string, opts: { compo
   }
   // libjpeg-turbo's default colour space for 3 components (jdapimin.c default_decompress_parms).
   const ids = comps.map((c) => c.id).join(',');
-  const rgb = jfif ? false : adobe !== null ? adobe === 0 : ids === '82,71,66';
+  const rgb = opts.colour ? opts.colour === 'as-stored' : jfif ? false : adobe !== null ? adobe === 0 : ids === '82,71,66';
   return rgb ? interleave(planes, width, height) : yccToRgb(planes, width, height);
 }
 

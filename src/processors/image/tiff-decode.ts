@@ -16,6 +16,7 @@
  */
 import { SiglipError } from '../../errors.js';
 import { applyExifOrientation } from './exif-orientation.js';
+import { decodeJpegLikePillow } from './jpeg-cmyk-decode.js';
 import { inflateZlib } from './inflate.js';
 import { checkImageSize, type RgbImage } from './rgb-image.js';
 
@@ -180,6 +181,7 @@ interface Layout {
   height: number;
   little: boolean;
   compression: number;
+  photometric: number;
   mode: string;
   rawmode: string;
   /** Bits per sample (uniform in every supported layout) and samples stored per pixel. */
@@ -198,10 +200,10 @@ function readLayout(ifd: Ifd, label: string): Layout {
   const one = (tag: number, fallback: number): number => ifd.get(tag)?.[0] ?? fallback;
   const compression = one(259, 1);
   if (!(compression in COMPRESSION_NAMES)) throw tiffError(label, `uses unknown compression ${compression}`);
-  if (compression === 6 || compression === 7) {
-    throw tiffError(label, 'with JPEG compression is not supported; convert it to JPEG or PNG (or save the TIFF with LZW, Deflate or no compression)');
+  if (compression === 6) {
+    throw tiffError(label, 'with old-style JPEG compression (6) is not supported; convert it to JPEG or PNG (or save the TIFF with LZW, Deflate or no compression)');
   }
-  if (![1, 5, 8, 32946, 32773].includes(compression)) {
+  if (![1, 5, 7, 8, 32946, 32773].includes(compression)) {
     throw tiffError(label, `with ${COMPRESSION_NAMES[compression]} compression (${compression}) is not supported; re-save it with LZW, Deflate, PackBits or no compression, or convert it to PNG`);
   }
   const planarValue = one(284, 1);
@@ -232,8 +234,14 @@ function readLayout(ifd: Ifd, label: string): Layout {
   const key = `${order}:${photo}|${sampleFormat.join(',')}|${fill}|${bpsTuple.join(',')}|${extra.join(',')}`;
   const found = OPEN_INFO.get(key);
   if (!found) throw tiffError(label, `has a pixel layout Pillow cannot read (photometric ${photo}, ${bpsTuple.join('/')} bits, extra samples [${extra.join(',')}])`);
-  const [mode, rawmode] = found;
-  if (photo === 6) throw tiffError(label, 'in YCbCr colour is not supported; convert it to JPEG or PNG');
+  let [mode, rawmode] = found;
+  if (compression === 7) {
+    const plain = planarValue === 1 && bpsTuple.every((v) => v === 8) && extra.length === 0 && ((spp === 3 && (photo === 2 || photo === 6)) || (spp === 1 && (photo === 0 || photo === 1)));
+    if (!plain) throw tiffError(label, `with JPEG compression is only supported for 8-bit gray, RGB and YCbCr in one plane (this one: photometric ${photo}, ${bpsTuple.join('/')} bits${planarValue === 2 ? ', separate planes' : ''}); convert it to JPEG or PNG`);
+    // Pillow: YCbCr JPEG in one plane is unpacked straight into RGB (libtiff's JPEGCOLORMODE_RGB).
+    if (photo === 6) [mode, rawmode] = ['RGB', 'RGB'];
+  }
+  if (photo === 6 && compression !== 7) throw tiffError(label, 'in YCbCr colour is not supported; convert it to JPEG or PNG');
   if (mode === 'LAB' || rawmode === 'I;12') throw tiffError(label, `in Pillow mode ${mode} (${rawmode}) is not supported; convert it to PNG`);
   if (fill === 2 && (compression !== 1 || bpsTuple[0] === 16)) throw tiffError(label, 'with FillOrder 2 (reversed bits) is only supported uncompressed up to 8 bits per sample');
   const planar = planarValue === 2;
@@ -253,7 +261,7 @@ function readLayout(ifd: Ifd, label: string): Layout {
     }
   }
   return {
-    width, height, little: ifd.little, compression, mode, rawmode, bps: bpsTuple[0], spp, planar, planes: planar ? bpsCount : 1,
+    width, height, little: ifd.little, compression, photometric: photo, mode, rawmode, bps: bpsTuple[0], spp, planar, planes: planar ? bpsCount : 1,
     fill, predictor: one(317, 1), orientation: one(274, 1), palette,
   };
 }
@@ -470,12 +478,13 @@ async function readCompressed(b: Uint8Array, ifd: Ifd, L: Layout, label: string)
   const bitsPerPixel = L.planar ? L.bps : L.bps * L.spp;
   const rowBytes = Math.ceil((width * bitsPerPixel) / 8);
   const stored = Array.from({ length: L.planes }, () => new Uint8Array(rowBytes * height));
-  if (L.predictor !== 1 && L.compression !== 32773) {
+  // libtiff's PackBits and JPEG codecs never apply a predictor.
+  if (L.predictor !== 1 && L.compression !== 32773 && L.compression !== 7) {
     if (L.predictor === 3) throw tiffError(label, 'uses the floating-point predictor, which is not supported');
     if (L.predictor !== 2) throw tiffError(label, `has an invalid Predictor value (${L.predictor})`);
     if (![8, 16, 32].includes(L.bps)) throw tiffError(label, `uses the horizontal predictor with ${L.bps}-bit samples, which libtiff does not support`);
   }
-  const predict = L.predictor === 2 && L.compression !== 32773;
+  const predict = L.predictor === 2 && L.compression !== 32773 && L.compression !== 7;
   const tiled = !ifd.getLibtiff(273) && !!ifd.getLibtiff(324);
   const offsets = ifd.getLibtiff(tiled ? 324 : 273);
   if (!offsets) throw tiffError(label, 'has no StripOffsets or TileOffsets');
@@ -504,6 +513,7 @@ async function readCompressed(b: Uint8Array, ifd: Ifd, L: Layout, label: string)
       const data = new Uint8Array(tileRowBytes * rows);
       if (L.compression === 5) lzwDecode(src, data, label);
       else if (L.compression === 32773) packBitsDecode(src, data, label);
+      else if (L.compression === 7) jpegDecode(withJpegTables(src, ifd.getLibtiff(347)), data, tw, rows, L, label);
       else data.set(await inflateZlib(src.slice(), data.length, `${label} (TIFF)`));
       if (predict) undoPredictor(data, rows, tileRowBytes, L.bps, L.planar ? 1 : L.spp, L.little);
       const copyRows = Math.min(rows, height - ty);
@@ -514,6 +524,43 @@ async function readCompressed(b: Uint8Array, ifd: Ifd, L: Layout, label: string)
     }
   }
   return { planes: stored, rowBytes };
+}
+
+/**
+ * A strip or tile of JPEG-in-TIFF as one JPEG: libtiff reads the JPEGTables stream (quantization
+ * and Huffman tables) before each abbreviated strip, which is the tables spliced in after its SOI.
+ */
+function withJpegTables(src: Uint8Array, tables: number[] | undefined): Uint8Array {
+  if (!tables || tables.length < 4 || tables[0] !== 0xff || tables[1] !== 0xd8 || src[0] !== 0xff || src[1] !== 0xd8) return src;
+  const end = tables[tables.length - 2] === 0xff && tables[tables.length - 1] === 0xd9 ? tables.length - 2 : tables.length;
+  const out = new Uint8Array(end + src.length - 2);
+  out.set(tables.slice(0, end));
+  out.set(src.subarray(2), end);
+  return out;
+}
+
+/**
+ * libtiff's JPEG codec: libjpeg-turbo's islow IDCT and fancy upsampling (our exact port); YCbCr
+ * photometric converted to RGB (Pillow asks for JPEGCOLORMODE_RGB), any other stored as is. A JPEG
+ * larger than the strip or tile is cropped, a smaller one is an error, as in libtiff.
+ */
+function jpegDecode(jpeg: Uint8Array, out: Uint8Array, width: number, rows: number, L: Layout, label: string): void {
+  let image: RgbImage;
+  try {
+    image = decodeJpegLikePillow(jpeg, label, { components: [L.spp], tolerateMarkerInScan: false, colour: L.photometric === 6 ? 'ycbcr' : 'as-stored' });
+  } catch (err) {
+    if (err instanceof SiglipError) throw err;
+    throw tiffError(label, `has a JPEG strip or tile that cannot be decoded (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (image.width < width || image.height < rows) throw tiffError(label, `has a JPEG strip or tile of ${image.width}x${image.height}, smaller than its ${width}x${rows} (Improper JPEG strip/tile size)`);
+  const spp = L.spp;
+  for (let r = 0; r < rows; r++) {
+    for (let x = 0; x < width; x++) {
+      const from = (r * image.width + x) * 3;
+      const to = (r * width + x) * spp;
+      for (let c = 0; c < spp; c++) out[to + c] = image.data[from + c] as number;
+    }
+  }
 }
 
 const clip8 = (v: number): number => (v <= 0 ? 0 : v >= 255 ? 255 : v | 0);
