@@ -24,6 +24,29 @@ export async function processors({ texts, images, pixelFiles }) {
 }
 
 /**
+ * JPEG 2000 and JPEG-in-TIFF files through the page's image processor (decoding in the worker
+ * bundle, OpenJPEG in WebAssembly for JPEG 2000), without resizing: the RGB levels of each file.
+ */
+export async function decodedLevels({ dir, files }) {
+  const { SiglipWeb, harness } = window;
+  const config = { do_resize: false, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] };
+  const ip = await SiglipWeb.SiglipImageProcessor.fromPretrained(harness.fixture(dir), { fetch: async () => new Response(JSON.stringify(config)) });
+  const out = [];
+  for (const file of files) {
+    try {
+      const { pixelValues, dims } = await ip.process(harness.fixture(`${dir}${file}`));
+      const [h, w] = dims.slice(-2);
+      const rgb = new Array(w * h * 3);
+      for (let c = 0; c < 3; c++) for (let i = 0; i < w * h; i++) rgb[i * 3 + c] = Math.round(pixelValues[c * w * h + i] * 127.5 + 127.5);
+      out.push({ file, width: w, height: h, rgb });
+    } catch (e) {
+      out.push({ file, error: String(e.message ?? e) });
+    }
+  }
+  return out;
+}
+
+/**
  * One visit: createSiglip, every zero-shot reference case, one bad input then a good one, dispose.
  * Records the progress events, which of them came after createSiglip resolved, and the page facts
  * info.threads must agree with.

@@ -14,6 +14,7 @@
  * IndexedDB cache (Firefox: persistent profile across a relaunch with zero model requests; WebKit:
  * within its ephemeral session); private sessions. Ends with `N passed, N failed`; exit 1 on failure.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 // @ts-expect-error plain ESM script without types
 import { startServer } from '../../scripts/serve.mjs';
@@ -32,6 +33,11 @@ const REF = 'test/fixtures/reference';
 const zeroShot = JSON.parse(readFileSync(`${REF}/zero_shot.json`, 'utf8'));
 const embeddings = JSON.parse(readFileSync(`${REF}/embeddings.json`, 'utf8'));
 const tokenization = JSON.parse(readFileSync(`${REF}/tokenization.json`, 'utf8'));
+// The JPEG 2000 files Pillow loads and we decode (alpha and 16-bit are refused by name), and the JPEG-in-TIFF fixtures.
+const jpeg2000Expected = Object.fromEntries(Object.entries(JSON.parse(readFileSync('test/fixtures/jpeg2000/expected.json', 'utf8')))
+  .filter(([file, e]) => e.loads && !['gray16.jp2', 'gray_alpha.jp2', 'rgba.jp2'].includes(file)));
+const tiffJpegExpected = Object.fromEntries(JSON.parse(readFileSync('test/fixtures/decoders/manifest.json', 'utf8')).images
+  .filter((e) => e.file.startsWith('tiff_jpeg_')).map((e) => [e.file, { width: e.size_loaded[0], height: e.size_loaded[1], rgb_sha256: e.rgb_sha256 }]));
 const BAD_INPUT = `${ORIGIN}/${REF}/zero_shot.json`; // JSON served as an "image": must be IMAGE_DECODE
 
 const MODES = [
@@ -115,6 +121,20 @@ async function conformance(engine, open, after) {
       await session.open(`${ORIGIN}${HARNESS}`);
       const out = await session.run(pageFns.processors.toString(), { texts: tokenization.cases.map((c) => c.text), images: embeddings.images, pixelFiles: embeddings.pixel_values_files });
       return checkProcessors(out, tokenization.cases, engine);
+    });
+    await check(`${engine}: JPEG 2000 (OpenJPEG in WebAssembly) and JPEG-in-TIFF decode to Pillow's RGB`, async () => {
+      await session.open(`${ORIGIN}${HARNESS}`);
+      const problems = [];
+      for (const [dir, want] of [['jpeg2000/images/', jpeg2000Expected], ['decoders/images/', tiffJpegExpected]]) {
+        const out = await session.run(pageFns.decodedLevels.toString(), { dir, files: Object.keys(want) });
+        if (out?.__error) return { problems: [out.__error] };
+        for (const r of out) {
+          const w = want[r.file];
+          if (r.error) problems.push(`${r.file}: ${r.error}`);
+          else if (r.width !== w.width || r.height !== w.height || createHash('sha256').update(Uint8Array.from(r.rgb)).digest('hex') !== w.rgb_sha256) problems.push(`${r.file}: ${r.width}x${r.height}, RGB differs from Pillow's`);
+        }
+      }
+      return { problems, notes: [`${Object.keys(jpeg2000Expected).length} JPEG 2000 and ${Object.keys(tiffJpegExpected).length} JPEG-in-TIFF files exact: ${problems.length === 0}`] };
     });
     for (const mode of MODES) {
       const cases = mode === MODES[0] ? ALL_CASES : SOME_CASES;
