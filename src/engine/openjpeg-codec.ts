@@ -1,3 +1,4 @@
+/// <reference path="./openjpeg-wasm.d.ts" />
 /**
  * OpenJPEG, the JPEG 2000 decoder Pillow uses, as WebAssembly (@cornerstonejs/codec-openjpeg):
  * decodes of Pillow-written lossless and lossy (9/7) files were bit-identical to Pillow's.

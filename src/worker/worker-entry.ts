@@ -1,3 +1,4 @@
+/// <reference path="./openjpeg-wasm.d.ts" />
 /**
  * The heavy asset (transformers.js + onnxruntime-web + processors). Started as a module worker it
  * serves one engine over comlink; imported into a page (`worker: false`, processors) it only
