@@ -71,9 +71,19 @@ test.describe('hardening (worker)', () => {
       const jpeg = new Uint8Array(await (await w.imageBlob('coffee.jpg')).arrayBuffer());
       const detached = await createImageBitmap(new ImageData(4, 4));
       detached.close();
-      const huge = new OffscreenCanvas(12000, 12000);
+      // Past Pillow's DecompressionBombError limit (178,956,970 pixels), which is ours too.
+      const huge = new OffscreenCanvas(13400, 13400);
       huge.getContext('2d')!.fillRect(0, 0, 1, 1);
-      const hugeJpeg = await huge.convertToBlob({ type: 'image/jpeg', quality: 0.1 });
+      const small = new OffscreenCanvas(16, 16);
+      small.getContext('2d')!.fillRect(0, 0, 1, 1);
+      const claimed = new Uint8Array(await (await small.convertToBlob({ type: 'image/jpeg', quality: 0.5 })).arrayBuffer());
+      for (let p = 2; p + 9 < claimed.length; p += 2 + ((claimed[p + 2]! << 8) | claimed[p + 3]!)) {
+        if (claimed[p] === 0xff && claimed[p + 1] === 0xc0) {
+          claimed.set([0x32, 0xc8, 0x36, 0xb0], p + 5); // SOF0 height 13000, width 14000
+          break;
+        }
+      }
+      const hugeJpeg = new Blob([claimed], { type: 'image/jpeg' });
       const random = new Uint8Array(4096).map((_, i) => (i * 7919) % 251);
       const svg = new Blob(['<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'], { type: 'image/svg+xml' });
       const list: [string, string, () => Promise<unknown>][] = [
@@ -107,8 +117,8 @@ test.describe('hardening (worker)', () => {
         ['image: JPEG header only', 'IMAGE_DECODE', () => s.classify(new Blob([jpeg.slice(0, 200)]), labels)],
         ['image: SVG blob', 'IMAGE_DECODE', () => s.classify(svg, labels)],
         ['image: SVG bytes without type', 'IMAGE_DECODE', () => s.classify(new Blob([svg]), labels)],
-        ['image: 12000x12000 JPEG', 'INVALID_INPUT', () => s.classify(hugeJpeg, labels)],
-        ['image: 12000x12000 canvas', 'INVALID_INPUT', () => s.classify(huge, labels)],
+        ['image: a JPEG of 14000x13000', 'INVALID_INPUT', () => s.classify(hugeJpeg, labels)],
+        ['image: 13400x13400 canvas', 'INVALID_INPUT', () => s.classify(huge, labels)],
         ['image: zero-size canvas', 'INVALID_INPUT', () => s.classify(new OffscreenCanvas(0, 0), labels)],
         ['image: zero-size <canvas>', 'INVALID_INPUT', () => s.classify(Object.assign(document.createElement('canvas'), { width: 0 }), labels)],
         ['image: detached ImageBitmap', 'INVALID_INPUT', () => s.classify(detached, labels)],

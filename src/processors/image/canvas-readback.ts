@@ -13,6 +13,11 @@ export type Context2D = OffscreenCanvasRenderingContext2D | CanvasRenderingConte
 
 /** Rows per getImageData call: 4032-wide strips of 2 MB. */
 const STRIP_ROWS = 128;
+/**
+ * Buffers and canvases up to this many pixels are kept for the next photo (a 16 MP phone photo);
+ * a larger one (up to Pillow's 179 MP) gets its own, freed with it, not kept for the rest of the job.
+ */
+const KEEP_PIXELS = 16_777_216;
 
 export function make2dCanvas(width: number, height: number, label: string): Context2D {
   if (typeof OffscreenCanvas !== 'undefined') {
@@ -123,11 +128,13 @@ export class CanvasReadback {
   }
 
   private buffer(bytes: number): Uint8ClampedArray {
+    if (bytes > KEEP_PIXELS * 4) return new Uint8ClampedArray(bytes);
     if (this.pixels.length < bytes) this.pixels = new Uint8ClampedArray(bytes);
     return this.pixels.subarray(0, bytes);
   }
 
   private canvasFor(width: number, height: number, label: string): Context2D {
+    if (width * height > KEEP_PIXELS) return make2dCanvas(width, height, label);
     const canvas = this.ctx?.canvas;
     if (this.ctx && canvas && canvas.width >= width && canvas.height >= height) return this.ctx;
     this.ctx = make2dCanvas(Math.max(width, canvas?.width ?? 0), Math.max(height, canvas?.height ?? 0), label);

@@ -12,9 +12,11 @@ export interface RgbImage {
 
 /**
  * Images above this many pixels are refused before any pixel buffer is allocated, so a tiny
- * compressed file that claims a huge size cannot exhaust memory (PIL has the same kind of guard).
+ * compressed file that claims a huge size cannot exhaust memory. It is Pillow's own limit: past
+ * 2 × Image.MAX_IMAGE_PIXELS (2 × 89,478,485) `Image.open` raises DecompressionBombError, below it
+ * Python loads the photo (a 108 MP phone photo, 12000x9000, only warns), so we decode it too.
  */
-export const MAX_IMAGE_PIXELS = 100_000_000;
+export const MAX_IMAGE_PIXELS = 178_956_970;
 
 /**
  * The one size check every image path runs before allocating pixels (decoders, the processor, the
@@ -25,6 +27,6 @@ export function checkImageSize(width: number, height: number, what: string, hint
     throw new SiglipError('INVALID_INPUT', `${what} has zero size (${width}x${height})`);
   }
   if (width > 0x7fffffff || height > 0x7fffffff || width * height > MAX_IMAGE_PIXELS) {
-    throw new SiglipError('INVALID_INPUT', `${what} is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit${hint}`);
+    throw new SiglipError('INVALID_INPUT', `${what} is ${width}x${height}, above the ${MAX_IMAGE_PIXELS}-pixel limit (Pillow refuses it too: DecompressionBombError)${hint}`);
   }
 }
