@@ -8,6 +8,7 @@
  * components are refused with a typed error instead of being decoded differently.
  */
 import { SiglipError } from '../../errors.js';
+import { readBoxes } from './iso-boxes.js';
 import { checkImageSize, type RgbImage } from './rgb-image.js';
 
 /** OpenJPEG on a raw codestream: interleaved 8-bit samples, `components` per pixel. */
@@ -36,30 +37,11 @@ function fourcc(b: Uint8Array, at: number): string {
   return String.fromCharCode(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number);
 }
 
-interface Box {
-  readonly type: string;
-  readonly start: number;
-  readonly end: number;
-}
-
-/** The boxes between `from` and `to`; a box of length 0 runs to `to`. */
-function boxes(b: Uint8Array, from: number, to: number, label: string): Box[] {
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const out: Box[] = [];
-  let at = from;
-  while (at + 8 <= to) {
-    let length = view.getUint32(at);
-    let header = 8;
-    if (length === 1) {
-      if (at + 16 > to) throw fail(label, 'JPEG 2000 box header is truncated');
-      length = Number(view.getBigUint64(at + 8));
-      header = 16;
-    } else if (length === 0) length = to - at;
-    if (length < header || at + length > to) throw fail(label, 'JPEG 2000 box runs past the end of the file (image file is truncated)');
-    out.push({ type: fourcc(b, at + 4), start: at + header, end: at + length });
-    at += length;
-  }
-  return out;
+/** The boxes between `from` and `to` (content offsets); one running past `to` is a truncated file. */
+function boxes(b: Uint8Array, from: number, to: number, label: string): { type: string; start: number; end: number }[] {
+  const read = readBoxes(b, from, to);
+  if (!read.complete) throw fail(label, 'JPEG 2000 box runs past the end of the file (image file is truncated)');
+  return read.boxes.map((x) => ({ type: x.type, start: x.start + x.headerSize, end: x.end }));
 }
 
 /** The codestream of a JP2 file, after checking its header against what we decode like Pillow. */
