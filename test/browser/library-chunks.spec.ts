@@ -199,4 +199,46 @@ test.describe('photo library across embedding chunks', () => {
       expect(Math.max(...row.map((x, j) => Math.abs(x - (python[j] as number))))).toBeLessThanOrEqual(1e-4);
     });
   });
+
+  test('a library written before the photo count was kept in its meta record counts exactly, and keeps counting', async () => {
+    const r = await page.evaluate(async ({ NAME, images }) => {
+      const w = window as unknown as LibraryWindow;
+      const meta = (mutate?: (m: Record<string, unknown>) => void): Promise<Record<string, unknown>> =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open(`siglip-web-library:${NAME}`);
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('meta', mutate ? 'readwrite' : 'readonly');
+            const get = tx.objectStore('meta').get('meta');
+            get.onsuccess = () => {
+              const m = get.result as Record<string, unknown>;
+              if (mutate) {
+                mutate(m);
+                tx.objectStore('meta').put(m, 'meta');
+              }
+              tx.oncomplete = () => {
+                open.result.close();
+                resolve(m);
+              };
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+        });
+      const lib = await w.siglip.openLibrary(NAME);
+      const before = await lib.count();
+      await meta((m) => delete m['count']); // as an earlier version wrote it
+      const counted = await lib.count();
+      const report = await lib.add(await w.photos(images));
+      const after = await lib.count();
+      const removed = await lib.remove(report.ids.slice(0, 1));
+      return { before, counted, added: report.added, after, removed, final: await lib.count(), stored: (await meta())['count'], listed: (await lib.list()).length };
+    }, { NAME, images: embeddings.images.slice(3, 6) });
+    expect(r.counted).toBe(r.before);
+    expect(r.added).toBe(3);
+    expect(r.after).toBe(r.before + 3);
+    expect(r.removed).toBe(1);
+    expect(r.final).toBe(r.before + 2);
+    expect(r.stored).toBe(r.final);
+    expect(r.listed).toBe(r.final);
+  });
 });

@@ -132,7 +132,8 @@ export class LibraryStore {
         });
         if (keep.length === 0) return { added: [], skipped, generationBefore: meta.generation, generationAfter: meta.generation };
         const chunkStore = tx.objectStore(CHUNK_STORE);
-        const last = (await request(chunkStore.get(meta.lastChunk))) as ChunkRecord | undefined;
+        // Counted before this write's puts: requests run in order within the transaction.
+        const [countBefore, last] = await Promise.all([storedCount(meta, photoStore), request(chunkStore.get(meta.lastChunk)) as Promise<ChunkRecord | undefined>]);
         const data = new Float32Array(keep.length * space.dim);
         keep.forEach((src, i) => data.set(rows.subarray(src * space.dim, (src + 1) * space.dim), i * space.dim));
         const ids = keep.map((i) => (photos[i] as NewPhoto).id);
@@ -148,7 +149,7 @@ export class LibraryStore {
         const next: LibraryMeta = {
           ...meta, model: space.model, dtype: space.dtype, dim: space.dim,
           generation: meta.generation + 1, nextSeq: meta.nextSeq + keep.length, lastChunk: appended.lastChunk,
-          count: (await storedCount(meta, photoStore)) + keep.length,
+          count: countBefore + keep.length,
         };
         tx.objectStore(META_STORE).put(next, META_KEY);
         return { added: ids, skipped, generationBefore: meta.generation, generationAfter: next.generation };
