@@ -20,11 +20,26 @@ export function assetLoadError(asset: SdkAsset, url: string, problem: string): S
   return new SiglipError('ASSET_LOAD', `The ${what} ${url} ${problem}. ${FIX[asset]}.`, problem);
 }
 
+/** The parts of the answer that can make a browser refuse an SDK asset. */
+export interface AssetAnswer {
+  readonly status: number;
+  readonly contentType: string | null;
+  readonly firstBytes?: Uint8Array;
+  /** Its Cross-Origin-Embedder-Policy header, and whether the page loading it is cross-origin isolated. */
+  readonly embedderPolicy?: string | null;
+  readonly pageIsolated?: boolean;
+}
+
 /** What is wrong with an answer for an SDK asset, or undefined if it looks right. */
-export function assetAnswerProblem(asset: SdkAsset, status: number, contentType: string | null, firstBytes?: Uint8Array): string | undefined {
+export function assetAnswerProblem(asset: SdkAsset, answer: AssetAnswer): string | undefined {
+  const { status, contentType, firstBytes } = answer;
   if (status < 200 || status > 299) return `answered HTTP ${status}`;
   if (/text\/html/i.test(contentType ?? '')) return 'answered an HTML page (often a dev server or SPA fallback for a missing file)';
   if (asset === 'wasm' && firstBytes && !WASM_MAGIC.every((b, i) => firstBytes[i] === b)) return 'is not a WebAssembly file';
+  // A cross-origin isolated page may only start a worker whose own answer carries COEP.
+  if (asset === 'worker' && answer.pageIsolated && !/require-corp|credentialless/i.test(answer.embedderPolicy ?? '')) {
+    return 'is served without a Cross-Origin-Embedder-Policy header while this page is cross-origin isolated, so the browser blocks it as a worker; serve it with the same Cross-Origin-Opener-Policy / Cross-Origin-Embedder-Policy headers as the page';
+  }
   return undefined;
 }
 
@@ -38,6 +53,12 @@ export async function diagnoseAsset(asset: SdkAsset, url: string, fetchFn: typeo
   }
   const bytes = asset === 'wasm' && response.ok ? new Uint8Array(await response.arrayBuffer()).subarray(0, 4) : undefined;
   if (!bytes) void response.body?.cancel().catch(() => undefined);
-  const problem = assetAnswerProblem(asset, response.status, response.headers.get('content-type'), bytes);
+  const problem = assetAnswerProblem(asset, {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    ...(bytes ? { firstBytes: bytes } : {}),
+    embedderPolicy: response.headers.get('cross-origin-embedder-policy'),
+    pageIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+  });
   return problem === undefined ? undefined : assetLoadError(asset, url, problem);
 }

@@ -186,7 +186,7 @@ export class TransformersRuntime {
       throw assetLoadError('wasm', url, `could not be fetched (${err instanceof Error ? err.message : String(err)}; a CSP connect-src or CORS rule may block it)`);
     }
     const bytes = response.ok ? new Uint8Array(await response.arrayBuffer()) : undefined;
-    const problem = assetAnswerProblem('wasm', response.status, response.headers.get('content-type'), bytes);
+    const problem = assetAnswerProblem('wasm', { status: response.status, contentType: response.headers.get('content-type'), ...(bytes ? { firstBytes: bytes } : {}) });
     if (problem !== undefined) throw assetLoadError('wasm', url, problem);
     wasm.wasmBinary = bytes;
   }

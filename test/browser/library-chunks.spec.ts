@@ -241,4 +241,25 @@ test.describe('photo library across embedding chunks', () => {
     expect(r.stored).toBe(r.final);
     expect(r.listed).toBe(r.final);
   });
+
+  test('a Python file that lists one photo twice imports it once, with its first row', async () => {
+    const r = await page.evaluate(async ({ DIM }) => {
+      const w = window as unknown as LibraryWindow & { refs: PageRefs };
+      const { data } = w.refs.rows(3, DIM);
+      const ids = ['copy', 'other', 'copy'];
+      const header = JSON.stringify({
+        __metadata__: { format: 'siglip-web-library/1', model: 'spec', ids: JSON.stringify(ids), names: JSON.stringify(['a.jpg', 'b.jpg', 'a copy.jpg']) },
+        embeddings: { dtype: 'F32', shape: [3, DIM], data_offsets: [0, data.byteLength] },
+      });
+      const json = new TextEncoder().encode(header + ' '.repeat((8 - (header.length % 8)) % 8));
+      const size = new DataView(new ArrayBuffer(8));
+      size.setBigUint64(0, BigInt(json.length), true);
+      const lib = await w.siglip.openLibrary('spec-chunks-duplicates');
+      await lib.clear();
+      const imported = await lib.import(new Blob([size.buffer, json, data]));
+      const copy = await lib.get('copy');
+      return { imported, count: await lib.count(), name: copy?.name, firstRow: !!copy && copy.embedding.every((x, i) => Object.is(x, data[i])) };
+    }, { DIM });
+    expect(r).toEqual({ imported: 2, count: 2, name: 'a.jpg', firstRow: true });
+  });
 });

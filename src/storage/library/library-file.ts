@@ -101,7 +101,6 @@ export async function decodeLibraryFile(blob: Blob): Promise<LibraryFile> {
   }
   const ids = parseJsonArray(meta['ids'], 'ids');
   if (ids.length !== n || !ids.every((id) => typeof id === 'string' && id.length > 0)) throw formatError(`__metadata__.ids must hold ${n} non-empty strings (one per row), got ${ids.length} entries`);
-  if (new Set(ids).size !== ids.length) throw formatError('__metadata__.ids has duplicates');
   const names = meta['names'] === undefined ? new Array<null>(n).fill(null) : parseJsonArray(meta['names'], 'names');
   if (names.length !== n || !names.every((x) => x === null || typeof x === 'string')) throw formatError(`__metadata__.names must hold ${n} strings or nulls, got ${names.length} entries`);
   const raw = await blob.slice(dataStart + begin, dataStart + end).arrayBuffer();

@@ -62,7 +62,8 @@ describe('library file (.safetensors)', () => {
     await expectFormat(withHeader({ __metadata__: { ...meta, format: 'other' }, embeddings: tensor }), /format/);
     await expectFormat(withHeader({ __metadata__: meta, embeddings: { ...tensor, dtype: 'F16' } }), /F16/);
     await expectFormat(withHeader({ __metadata__: { ...meta, ids: '["a"]' }, embeddings: tensor }), /ids/);
-    await expectFormat(withHeader({ __metadata__: { ...meta, ids: '["a","a"]' }, embeddings: tensor }), /duplicates/);
+    // A repeated id (two copies of one photo) is read as written: import keeps its first row, as add() keeps the first copy.
+    await expect(decodeLibraryFile(withHeader({ __metadata__: { ...meta, ids: '["a","a"]' }, embeddings: tensor }))).resolves.toMatchObject({ ids: ['a', 'a'] });
     await expect(decodeLibraryFile(withHeader({ __metadata__: meta, embeddings: tensor }))).resolves.toMatchObject({ ids: ['a', 'b'] });
   });
 });

@@ -37,16 +37,19 @@ describe('README Python snippet for library files', () => {
     ].join('\n'), FIXTURE, modelDir], { stdio: 'inherit' });
     const snippet = readmeSnippet().replace(/model_id = "[^"]+"/, `model_id = ${JSON.stringify(modelDir)}`);
     writeFileSync(join(dir, 'snippet.py'), snippet);
-    // A file Pillow cannot read is skipped (and printed), as lib.add lists it in `failed`.
+    // A file Pillow cannot read is skipped (and printed), as lib.add lists it in `failed`; an
+    // identical copy of a photo is one photo, as lib.add stores it once.
     writeFileSync(join(dir, 'photos', 'broken.jpg'), 'not a photo');
+    copyFileSync(join(dir, 'photos', 'coffee.jpg'), join(dir, 'photos', 'coffee_copy.jpg'));
     execFileSync('python3', ['snippet.py'], { cwd: dir, stdio: 'inherit' });
     rmSync(join(dir, 'photos', 'broken.jpg'));
+    rmSync(join(dir, 'photos', 'coffee_copy.jpg'));
     // Reference: each photo embedded alone, the way transformers documents get_image_features.
     const reference = JSON.parse(execFileSync('python3', ['-c', [
       'import sys, json, os, torch',
       'from transformers import AutoImageProcessor, SiglipModel',
       'from transformers.image_utils import load_image',
-      'm = SiglipModel.from_pretrained(sys.argv[1]).eval(); p = AutoImageProcessor.from_pretrained(sys.argv[1])',
+      'm = SiglipModel.from_pretrained(sys.argv[1]).eval(); p = AutoImageProcessor.from_pretrained(sys.argv[1], backend="pil")',
       'out = []',
       'for f in sorted(os.listdir(sys.argv[2])):',
       '    with torch.no_grad():',
