@@ -722,21 +722,31 @@ function interleave(planes: Uint8Array[], width: number, height: number): RgbIma
 }
 
 /** jdcolor.c ycc_rgb_convert with its fixed-point tables (SCALEBITS 16). */
+/** libjpeg's build_ycc_rgb_table (jdcolor.c), shared by YCbCr→RGB and YCCK→CMYK. */
+interface YccTables {
+  readonly crR: Int32Array;
+  readonly cbB: Int32Array;
+  readonly crG: Float64Array;
+  readonly cbG: Float64Array;
+}
+
+function yccTables(): YccTables {
+  const t = { crR: new Int32Array(256), cbB: new Int32Array(256), crG: new Float64Array(256), cbG: new Float64Array(256) };
+  for (let i = 0; i < 256; i++) {
+    const x = i - 128;
+    t.crR[i] = Math.floor((91881 * x + 32768) / 65536);
+    t.cbB[i] = Math.floor((116130 * x + 32768) / 65536);
+    t.crG[i] = -46802 * x;
+    t.cbG[i] = -22554 * x + 32768;
+  }
+  return t;
+}
+
 function yccToRgb(planes: Uint8Array[], width: number, height: number): RgbImage {
   const n = width * height;
   const out = new Uint8Array(n * 3);
   const [py, pcb, pcr] = planes as [Uint8Array, Uint8Array, Uint8Array];
-  const crR = new Int32Array(256);
-  const cbB = new Int32Array(256);
-  const crG = new Float64Array(256);
-  const cbG = new Float64Array(256);
-  for (let i = 0; i < 256; i++) {
-    const x = i - 128;
-    crR[i] = Math.floor((91881 * x + 32768) / 65536);
-    cbB[i] = Math.floor((116130 * x + 32768) / 65536);
-    crG[i] = -46802 * x;
-    cbG[i] = -22554 * x + 32768;
-  }
+  const { crR, cbB, crG, cbG } = yccTables();
   const clamp = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
   for (let i = 0, o = 0; i < n; i++, o += 3) {
     const y = py[i];
@@ -759,35 +769,19 @@ function cmykToRgb(planes: Uint8Array[], width: number, height: number, ycck: bo
     const t = a * bb + 128;
     return ((t >> 8) + t) >> 8;
   };
-  let crR: Int32Array | null = null;
-  let cbB: Int32Array | null = null;
-  let crG: Float64Array | null = null;
-  let cbG: Float64Array | null = null;
-  if (ycck) {
-    crR = new Int32Array(256);
-    cbB = new Int32Array(256);
-    crG = new Float64Array(256);
-    cbG = new Float64Array(256);
-    for (let i = 0; i < 256; i++) {
-      const x = i - 128;
-      crR[i] = Math.floor((91881 * x + 32768) / 65536);
-      cbB[i] = Math.floor((116130 * x + 32768) / 65536);
-      crG[i] = -46802 * x;
-      cbG[i] = -22554 * x + 32768;
-    }
-  }
+  const ycc = ycck ? yccTables() : null;
   for (let i = 0, o = 0; i < n; i++, o += 3) {
     let c = p0[i];
     let m = p1[i];
     let y = p2[i];
     const k = p3[i];
-    if (ycck) {
+    if (ycc) {
       const lum = p0[i];
       const cb = p1[i];
       const cr = p2[i];
-      c = clamp(255 - (lum + (crR as Int32Array)[cr]));
-      m = clamp(255 - (lum + Math.floor(((cbG as Float64Array)[cb] + (crG as Float64Array)[cr]) / 65536)));
-      y = clamp(255 - (lum + (cbB as Int32Array)[cb]));
+      c = clamp(255 - (lum + ycc.crR[cr]));
+      m = clamp(255 - (lum + Math.floor((ycc.cbG[cb] + ycc.crG[cr]) / 65536)));
+      y = clamp(255 - (lum + ycc.cbB[cb]));
     }
     // "CMYK;I": Pillow inverts the stored values (Adobe polarity), then cmyk2rgb with nk = 255 - K.
     const nk = k;
